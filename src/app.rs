@@ -1,0 +1,99 @@
+//! Running a parsed command line: the glue between config, core and printer.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+use crate::cli::{Cli, Command, IndexArgs, StatsArgs};
+use crate::config::{self, SearchConfig};
+use crate::indexer::{self, IndexOptions};
+use crate::printer::{self, Printer};
+use crate::search::Engine;
+
+/// How a successful run ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: something was found or done.
+    Success,
+    /// Exit 1: the search found nothing.
+    NoHits,
+}
+
+/// Runs one command, writing results to `out` and messages to `err`.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    match cli.command {
+        Command::Index(args) => index(&args, err),
+        Command::Search(args) => {
+            let env = |k: &str| std::env::var(k).ok();
+            let cfg = SearchConfig::resolve(&args, &env, config::stdout_is_tty());
+            search(&cfg, out, err)
+        }
+        Command::Stats(args) => stats(&args, out),
+    }
+}
+
+fn index(args: &IndexArgs, err: &mut dyn Write) -> Result<Outcome> {
+    let opts = config::index_options(
+        args.index.clone(),
+        args.paths.clone(),
+        args.rebuild,
+        args.threads,
+        args.memory,
+    );
+    run_index(&opts, args.quiet, err)?;
+    Ok(Outcome::Success)
+}
+
+fn run_index(opts: &IndexOptions, quiet: bool, err: &mut dyn Write) -> Result<()> {
+    let report = indexer::run(opts, &mut |n| {
+        let _ = printer::notice(err, n);
+    })?;
+    if !quiet {
+        printer::index_report(err, &report)?;
+    }
+    Ok(())
+}
+
+fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    if !cfg.index_given && !indexer::exists(&cfg.index_dir) {
+        build_default_index(&cfg.index_dir, err)?;
+    }
+    let engine = Engine::open(&cfg.index_dir)?;
+    let results = engine.search(&cfg.query, &cfg.options)?;
+    for note in &results.notes {
+        writeln!(err, "passim: note: {note}")?;
+    }
+    Printer::new(out, cfg.format).results(&results)?;
+    Ok(if results.hits.is_empty() {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+/// First search on a fresh checkout: build the default index from `seeds/`.
+fn build_default_index(dir: &Path, err: &mut dyn Write) -> Result<()> {
+    let corpus = PathBuf::from(crate::DEFAULT_CORPUS);
+    if !corpus.is_dir() {
+        bail!(
+            "no index at {} and no {}/ folder to build it from; run `passim index PATH` first",
+            dir.display(),
+            crate::DEFAULT_CORPUS
+        );
+    }
+    writeln!(
+        err,
+        "passim: no index at {}/ yet; building it from {}/",
+        dir.display(),
+        crate::DEFAULT_CORPUS
+    )?;
+    let opts = config::index_options(dir.to_path_buf(), vec![corpus], false, 0, 256);
+    run_index(&opts, false, err)
+}
+
+fn stats(args: &StatsArgs, out: &mut dyn Write) -> Result<Outcome> {
+    let stats = indexer::stats(&args.index)?;
+    printer::stats(out, &stats, args.json)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,111 @@
+//! Command-line interface: clap derive, doc comments as help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Search folders of articles: ranked hits with highlighted passages.
+///
+/// `passim index` builds an index of a folder of articles (.txt, .md, .jsonl);
+/// `passim search QUERY` answers with the most relevant articles, each shown
+/// with its best passages and the matched words highlighted. Exit status:
+/// 0 if there were hits, 1 if none, 2 on error.
+#[derive(Debug, Parser)]
+#[command(name = "passim", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update the index from folders or files of articles.
+    Index(IndexArgs),
+    /// Search the index and print ranked hits with passages.
+    Search(SearchArgs),
+    /// Show facts about an index: articles, terms, size, last update.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Folders or files to index (.txt, .md, .jsonl, .ndjson). Folders are
+    /// walked recursively, skipping hidden and .gitignore'd paths.
+    /// Default: the folders the index was last built from, else `seeds`.
+    pub paths: Vec<PathBuf>,
+
+    /// Index folder.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX", default_value = crate::DEFAULT_INDEX)]
+    pub index: PathBuf,
+
+    /// Start from an empty index instead of updating the existing one.
+    #[arg(long)]
+    pub rebuild: bool,
+
+    /// Do not print the summary line (warnings are still printed).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Indexing threads (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Memory budget of the index writer, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..))]
+    pub memory: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words (any may match; more matches rank higher),
+    /// "exact phrases", AND / OR / NOT, +required, -excluded, title:word,
+    /// body:word, prefix*. Words are stemmed: `striking` finds `strike`.
+    #[arg(allow_hyphen_values = true)]
+    pub query: String,
+
+    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
+    pub index: Option<PathBuf>,
+
+    /// Number of hits to show.
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+
+    /// Passages to show per hit.
+    #[arg(short = 'p', long, value_name = "N", default_value_t = 3)]
+    pub passages: usize,
+
+    /// Longest passage, in characters.
+    #[arg(long, value_name = "CHARS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(40..))]
+    pub passage_length: u64,
+
+    /// Read the query as plain words: no operators, quotes or fields.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Print JSON Lines: one object per hit, then a summary object.
+    #[arg(long)]
+    pub json: bool,
+
+    /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Index folder.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX", default_value = crate::DEFAULT_INDEX)]
+    pub index: PathBuf,
+
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,400 @@
+//! Building and updating the index: files → articles → tantivy documents.
+//!
+//! Runs are incremental: each document records its source file's absolute
+//! path, mtime and size (as fast fields), so a re-run skips unchanged files
+//! without reading them, replaces changed ones and removes deleted ones. All
+//! changes land in one tantivy commit, which is atomic: an interrupted run
+//! leaves the previous commit searchable.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
+
+use crate::article;
+use crate::corpus::{self, describe_io, SourceFile};
+use crate::schema::{self, Fields, Origin};
+
+/// What to index and how.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    pub index_dir: PathBuf,
+    /// Folders or files to index; empty means "the roots of the last run".
+    pub roots: Vec<PathBuf>,
+    pub rebuild: bool,
+    /// Indexing threads (0: tantivy's default).
+    pub threads: usize,
+    /// Memory budget for the index writer, in bytes.
+    pub memory_bytes: usize,
+}
+
+/// Something the user should hear about during a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub path: String,
+    pub line: Option<usize>,
+    pub message: String,
+    /// True if the file (or line) was left out of the index.
+    pub skipped: bool,
+}
+
+/// The outcome of an index run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexReport {
+    /// Articles in the index after the run.
+    pub articles: u64,
+    pub new: u64,
+    pub changed: u64,
+    pub removed: u64,
+    /// Files or JSONL lines that could not be indexed.
+    pub skipped: u64,
+    pub elapsed: Duration,
+}
+
+/// What passim keeps in a commit's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Payload {
+    pub schema_version: u32,
+    /// Absolute paths of the roots that were indexed.
+    pub roots: Vec<PathBuf>,
+    /// RFC 3339 time of the commit.
+    pub indexed_at: String,
+}
+
+/// Per source file, what the index holds.
+struct Indexed {
+    mtime: u64,
+    size: u64,
+    articles: u64,
+}
+
+/// Runs one index update, reporting notices as they happen.
+pub fn run(opts: &IndexOptions, on_notice: &mut dyn FnMut(&Notice)) -> Result<IndexReport> {
+    let started = Instant::now();
+    let (index, fields) = open_or_create(&opts.index_dir, opts.rebuild)?;
+    let roots = resolve_roots(&index, &opts.roots)?;
+    // Walk before taking the writer lock so a bad path fails fast and cleanly.
+    let (files, problems) = corpus::walk(&roots)?;
+
+    let mut writer = open_writer(&index, &opts.index_dir, opts.threads, opts.memory_bytes)?;
+    let mut report = IndexReport::default();
+    let mut indexed = if opts.rebuild {
+        writer.delete_all_documents()?;
+        HashMap::new()
+    } else {
+        indexed_files(&index)?
+    };
+
+    for p in problems {
+        report.skipped += 1;
+        on_notice(&Notice {
+            path: p.path,
+            line: None,
+            message: p.message,
+            skipped: true,
+        });
+    }
+
+    for file in &files {
+        let previous = indexed.remove(&file.key);
+        if let Some(prev) = &previous {
+            if prev.mtime == file.mtime && prev.size == file.size {
+                continue;
+            }
+            writer.delete_term(Term::from_field_text(fields.source_file, &file.key));
+        }
+        let added = index_file(&writer, &fields, file, &mut report, on_notice)?;
+        match previous {
+            Some(_) if added > 0 => report.changed += added,
+            Some(prev) => report.removed += prev.articles,
+            None => report.new += added,
+        }
+    }
+    // Whatever is left was not seen this time: its file is gone.
+    for (key, gone) in indexed {
+        writer.delete_term(Term::from_field_text(fields.source_file, &key));
+        report.removed += gone.articles;
+    }
+
+    let payload = Payload {
+        schema_version: schema::SCHEMA_VERSION,
+        roots: roots
+            .iter()
+            .map(std::path::absolute)
+            .collect::<std::io::Result<_>>()?,
+        indexed_at: now_rfc3339(),
+    };
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&serde_json::to_string(&payload)?);
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    report.articles = reader.searcher().num_docs();
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Reads, parses and adds one file; returns how many articles it added.
+fn index_file(
+    writer: &IndexWriter,
+    fields: &Fields,
+    file: &SourceFile,
+    report: &mut IndexReport,
+    on_notice: &mut dyn FnMut(&Notice),
+) -> Result<u64> {
+    let mut notice = |line, message: String, skipped| {
+        on_notice(&Notice {
+            path: file.display.clone(),
+            line,
+            message,
+            skipped,
+        })
+    };
+    let bytes = match std::fs::read(&file.path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            report.skipped += 1;
+            notice(None, describe_io(&e), true);
+            return Ok(0);
+        }
+    };
+    let parsed = article::parse(&bytes, file.format, &file.rel);
+    for w in parsed.warnings {
+        notice(w.line, w.message, false);
+    }
+    for s in parsed.skipped {
+        report.skipped += 1;
+        notice(s.line, s.message, true);
+    }
+    let origin = Origin {
+        path: &file.display,
+        source_file: &file.key,
+        mtime: file.mtime,
+        size: file.size,
+    };
+    for a in &parsed.articles {
+        writer.add_document(schema::to_document(fields, a, &origin))?;
+    }
+    Ok(parsed.articles.len() as u64)
+}
+
+/// The roots to index, as paths to walk: those given, or else those of the
+/// previous run (shown relative to the current folder when inside it), or
+/// else `seeds`.
+fn resolve_roots(index: &Index, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if !given.is_empty() {
+        return Ok(given.to_vec());
+    }
+    if let Some(payload) = read_payload(index)? {
+        if !payload.roots.is_empty() {
+            let cwd = std::env::current_dir().ok();
+            return Ok(payload
+                .roots
+                .into_iter()
+                .map(|root| match cwd.as_deref().map(|c| root.strip_prefix(c)) {
+                    Some(Ok(rel)) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+                    _ => root,
+                })
+                .collect());
+        }
+    }
+    Ok(vec![PathBuf::from(crate::DEFAULT_CORPUS)])
+}
+
+/// The payload of the last commit, if passim wrote one.
+pub fn read_payload(index: &Index) -> Result<Option<Payload>> {
+    let metas = index.load_metas()?;
+    Ok(metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str(p).ok()))
+}
+
+/// Whether `dir` holds an index (a committed `meta.json`).
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").is_file()
+}
+
+/// Opens the index in `dir`, checking it is one of passim's.
+pub fn open(dir: &Path) -> Result<(Index, Fields)> {
+    let shown = corpus::display(dir);
+    if !exists(dir) {
+        bail!("no index at {shown}; create one with `passim index PATH --index {shown}`",);
+    }
+    let index = Index::open_in_dir(dir).map_err(|e| damaged(&shown, &e.to_string()))?;
+    let fields = schema::check(&index).map_err(|e| damaged(&shown, &format!("{e:#}")))?;
+    Ok((index, fields))
+}
+
+fn damaged(shown: &str, what: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "cannot open the index at {shown}: {what}; run `passim index --rebuild --index {shown}`"
+    )
+}
+
+fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
+    let shown = corpus::display(dir);
+    if exists(dir) {
+        match open(dir) {
+            Ok(opened) => return Ok(opened),
+            Err(e) if !rebuild => return Err(e),
+            // --rebuild on an unreadable index: clear it out and start afresh.
+            Err(_) => remove_index_files(dir)?,
+        }
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the index folder {shown}"))?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema)
+        .with_context(|| format!("cannot create an index in {shown}"))?;
+    schema::register(&index);
+    Ok((index, fields))
+}
+
+/// Deletes tantivy's files from `dir`, leaving anything else (e.g. `.gitignore`).
+fn remove_index_files(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let ours = name.as_deref().is_some_and(|n| {
+            n == "meta.json"
+                || n == ".managed.json"
+                || n.ends_with(".lock")
+                || Path::new(n).extension().is_some_and(|e| {
+                    matches!(
+                        e.to_str(),
+                        Some("idx" | "pos" | "term" | "store" | "fast" | "fieldnorm" | "del")
+                    )
+                })
+        });
+        if ours && path.is_file() {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+fn open_writer(index: &Index, dir: &Path, threads: usize, memory: usize) -> Result<IndexWriter> {
+    let result = if threads > 0 {
+        index.writer_with_num_threads(threads, memory.max(threads * 16_000_000))
+    } else {
+        index.writer(memory)
+    };
+    result.map_err(|e| match e {
+        tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
+            "the index at {} is busy: another `passim index` is writing to it",
+            corpus::display(dir)
+        ),
+        other => anyhow::Error::new(other).context("cannot open the index for writing"),
+    })
+}
+
+/// Every source file the index holds documents from, with its mtime and size.
+fn indexed_files(index: &Index) -> Result<HashMap<String, Indexed>> {
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let mut out: HashMap<String, Indexed> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let Some(sources) = ff.str(schema::SOURCE_FILE)? else {
+            continue;
+        };
+        let mtimes = ff.u64(schema::MTIME)?;
+        let sizes = ff.u64(schema::SIZE)?;
+        let mut names: HashMap<u64, String> = HashMap::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = sources.term_ords(doc).next() else {
+                continue;
+            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(ord) {
+                let mut name = String::new();
+                sources.ord_to_str(ord, &mut name)?;
+                slot.insert(name);
+            }
+            let Some(name) = names.get(&ord) else {
+                continue;
+            };
+            let entry = out.entry(name.clone()).or_insert(Indexed {
+                mtime: mtimes.first(doc).unwrap_or(0),
+                size: sizes.first(doc).unwrap_or(0),
+                articles: 0,
+            });
+            entry.articles += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Facts about an index, for `passim stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub index: String,
+    pub articles: u64,
+    /// Distinct terms over headlines and bodies.
+    pub terms: u64,
+    pub segments: usize,
+    pub size_bytes: u64,
+    pub last_indexed: Option<String>,
+    pub roots: Vec<String>,
+}
+
+/// Gathers [`Stats`] for the index in `dir`.
+pub fn stats(dir: &Path) -> Result<Stats> {
+    let (index, fields) = open(dir)?;
+    let reader = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?;
+    let searcher = reader.searcher();
+    let mut streams = Vec::new();
+    let mut dicts = Vec::new();
+    for segment in searcher.segment_readers() {
+        for field in [fields.title, fields.body] {
+            dicts.push(segment.inverted_index(field)?);
+        }
+    }
+    for inv in &dicts {
+        streams.push(inv.terms().stream()?);
+    }
+    let mut merger = tantivy::termdict::TermMerger::new(streams);
+    let mut terms = 0;
+    while merger.advance() {
+        terms += 1;
+    }
+    let mut size_bytes = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let meta = entry?.metadata()?;
+        if meta.is_file() {
+            size_bytes += meta.len();
+        }
+    }
+    let payload = read_payload(&index)?;
+    Ok(Stats {
+        index: corpus::display(dir),
+        articles: searcher.num_docs(),
+        terms,
+        segments: searcher.segment_readers().len(),
+        size_bytes,
+        last_indexed: payload.as_ref().map(|p| p.indexed_at.clone()),
+        roots: payload
+            .map(|p| p.roots.iter().map(|r| corpus::display(r)).collect())
+            .unwrap_or_default(),
+    })
+}
+
+fn now_rfc3339() -> String {
+    use tantivy::time::format_description::well_known::Rfc3339;
+    tantivy::time::OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}

@@ -1,0 +1,331 @@
+//! Writing results: coloured terminal text or JSON Lines, to any `Write`.
+
+use std::io::{self, Write};
+use std::ops::Range;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::indexer::{IndexReport, Notice, Stats};
+use crate::search::{Hit, SearchResults};
+
+/// Output format for search results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable, optionally coloured.
+    Text { color: bool },
+    /// JSON Lines: one object per hit, then a summary.
+    Json,
+}
+
+const HIGHLIGHT: Style = Style::new()
+    .bold()
+    .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Red)));
+const PATH: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Magenta)));
+const TITLE: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const LABEL: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
+
+/// Writes search results in one format.
+pub struct Printer<W: Write> {
+    out: W,
+    format: Format,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(out: W, format: Format) -> Self {
+        Printer { out, format }
+    }
+
+    /// Writes every hit and, for JSON, the summary line.
+    pub fn results(&mut self, results: &SearchResults) -> io::Result<()> {
+        for hit in &results.hits {
+            self.hit(hit, None)?;
+        }
+        self.summary(results)?;
+        self.out.flush()
+    }
+
+    /// Writes one hit; `qid` tags it in batch mode.
+    pub fn hit(&mut self, hit: &Hit, qid: Option<&str>) -> io::Result<()> {
+        match self.format {
+            Format::Json => {
+                serde_json::to_writer(&mut self.out, &JsonHit::new(hit, qid))?;
+                writeln!(self.out)
+            }
+            Format::Text { color } => self.text_hit(hit, color),
+        }
+    }
+
+    fn summary(&mut self, results: &SearchResults) -> io::Result<()> {
+        if self.format != Format::Json {
+            return Ok(());
+        }
+        let summary = JsonSummary {
+            kind: "summary",
+            query: &results.query,
+            hits: results.hits.len(),
+            total_hits: results.total_hits,
+            elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        };
+        serde_json::to_writer(&mut self.out, &summary)?;
+        writeln!(self.out)
+    }
+
+    fn text_hit(&mut self, hit: &Hit, color: bool) -> io::Result<()> {
+        let paint = |style: Style| if color { style } else { Style::new() };
+        if hit.rank > 1 {
+            writeln!(self.out)?;
+        }
+        write!(self.out, "{}. ", hit.rank)?;
+        let title = paint(TITLE);
+        write!(self.out, "{title}")?;
+        write_highlighted(
+            &mut self.out,
+            &hit.title,
+            &hit.title_highlights,
+            paint(HIGHLIGHT),
+            title,
+        )?;
+        if hit.title_trimmed {
+            write!(self.out, "…")?;
+        }
+        writeln!(self.out, "{title:#}")?;
+        let (path, dim) = (paint(PATH), paint(DIM));
+        writeln!(
+            self.out,
+            "   {path}{}{path:#}  {dim}score {:.2}{dim:#}",
+            hit.path, hit.score
+        )?;
+        let label = paint(LABEL);
+        for p in &hit.passages {
+            write!(self.out, "   {label}[{}]{label:#} ", p.paragraph)?;
+            if p.trimmed_start {
+                write!(self.out, "…")?;
+            }
+            write_highlighted(
+                &mut self.out,
+                &p.text,
+                &p.highlights,
+                paint(HIGHLIGHT),
+                Style::new(),
+            )?;
+            if p.trimmed_end {
+                write!(self.out, "…")?;
+            }
+            writeln!(self.out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `text` with `spans` styled, folding runs of white space to one space.
+/// `base` is re-applied after each highlight so surrounding style survives.
+fn write_highlighted(
+    out: &mut impl Write,
+    text: &str,
+    spans: &[Range<usize>],
+    style: Style,
+    base: Style,
+) -> io::Result<()> {
+    let mut pos = 0;
+    for span in spans {
+        let (Some(before), Some(word)) = (text.get(pos..span.start), text.get(span.clone())) else {
+            continue;
+        };
+        write_folded(out, before)?;
+        write!(out, "{style}")?;
+        write_folded(out, word)?;
+        write!(out, "{style:#}{base}")?;
+        pos = span.end;
+    }
+    write_folded(out, text.get(pos..).unwrap_or(""))
+}
+
+fn write_folded(out: &mut impl Write, text: &str) -> io::Result<()> {
+    let mut in_space = false;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.write_all(&text.as_bytes()[start..i])?;
+                out.write_all(b" ")?;
+                in_space = true;
+            }
+            start = i + c.len_utf8();
+        } else {
+            in_space = false;
+        }
+    }
+    out.write_all(&text.as_bytes()[start..])
+}
+
+#[derive(Serialize)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+fn spans(ranges: &[Range<usize>]) -> Vec<Span> {
+    ranges
+        .iter()
+        .map(|r| Span {
+            start: r.start,
+            end: r.end,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct JsonPassage<'a> {
+    paragraph: usize,
+    offset: usize,
+    text: &'a str,
+    highlights: Vec<Span>,
+    trimmed_start: bool,
+    trimmed_end: bool,
+    score: f32,
+}
+
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
+    rank: usize,
+    score: f32,
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    title_highlights: Vec<Span>,
+    has_headline: bool,
+    passages: Vec<JsonPassage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<serde_json::Value>,
+}
+
+impl<'a> JsonHit<'a> {
+    fn new(hit: &'a Hit, qid: Option<&'a str>) -> Self {
+        JsonHit {
+            kind: "hit",
+            qid,
+            rank: hit.rank,
+            score: hit.score,
+            id: &hit.id,
+            path: &hit.path,
+            title: &hit.title,
+            title_highlights: spans(&hit.title_highlights),
+            has_headline: hit.has_headline,
+            passages: hit
+                .passages
+                .iter()
+                .map(|p| JsonPassage {
+                    paragraph: p.paragraph,
+                    offset: p.offset,
+                    text: &p.text,
+                    highlights: spans(&p.highlights),
+                    trimmed_start: p.trimmed_start,
+                    trimmed_end: p.trimmed_end,
+                    score: p.score,
+                })
+                .collect(),
+            date: hit.date.as_deref(),
+            url: hit.url.as_deref(),
+            source: hit.source.as_deref(),
+            meta: hit
+                .extra
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    query: &'a str,
+    hits: usize,
+    total_hits: usize,
+    elapsed_ms: f64,
+}
+
+/// One line for a notice from an index run.
+pub fn notice(out: &mut dyn Write, n: &Notice) -> io::Result<()> {
+    let line = n.line.map(|l| format!(":{l}")).unwrap_or_default();
+    let what = if n.skipped { "skipped: " } else { "" };
+    writeln!(
+        out,
+        "passim: warning: {}{line}: {what}{}",
+        n.path, n.message
+    )
+}
+
+/// The closing line of an index run.
+pub fn index_report(out: &mut dyn Write, r: &IndexReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "indexed {} articles ({} new, {} changed, {} removed, {} skipped) in {:.2} s",
+        r.articles,
+        r.new,
+        r.changed,
+        r.removed,
+        r.skipped,
+        r.elapsed.as_secs_f64()
+    )
+}
+
+/// `passim stats`, as text or one JSON object.
+pub fn stats(out: &mut dyn Write, s: &Stats, json: bool) -> io::Result<()> {
+    if json {
+        serde_json::to_writer(&mut *out, s)?;
+        return writeln!(out);
+    }
+    writeln!(out, "index:        {}", s.index)?;
+    writeln!(out, "articles:     {}", s.articles)?;
+    writeln!(out, "terms:        {}", s.terms)?;
+    writeln!(out, "segments:     {}", s.segments)?;
+    writeln!(out, "size:         {}", human_bytes(s.size_bytes))?;
+    writeln!(
+        out,
+        "last indexed: {}",
+        s.last_indexed.as_deref().unwrap_or("unknown")
+    )?;
+    writeln!(out, "roots:        {}", s.roots.join(", "))
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {} ({n} bytes)", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlighted_text_folds_space_and_wraps_spans() {
+        let mut out = Vec::new();
+        let spans = [Range { start: 3, end: 6 }];
+        write_highlighted(&mut out, "a  pay\nrise", &spans, HIGHLIGHT, Style::new()).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert_eq!(s, "a \x1b[1m\x1b[31mpay\x1b[0m rise");
+    }
+}

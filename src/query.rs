@@ -1,0 +1,377 @@
+//! User query → tantivy query, plus exactly what to highlight.
+//!
+//! tantivy's `QueryParser` cannot expand a single-word prefix (`pay*`) and
+//! hides what its boosted sub-queries match, so passim parses the query with
+//! tantivy's own grammar (`query_grammar`) and compiles the syntax tree
+//! itself. The same walk yields the highlight [`Target`]s: every word,
+//! prefix and phrase that can make a document match, and nothing that sits
+//! under a `NOT`/`-` clause.
+
+use anyhow::{bail, Result};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+};
+use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf, UserInputLiteral};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
+
+use crate::schema::{self, Fields, TextField};
+
+/// How the query text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Syntax {
+    /// Words, "phrases", AND/OR/NOT, +/-, field:word, prefix*.
+    #[default]
+    Full,
+    /// Every word is a search word; punctuation and operators mean nothing.
+    Plain,
+}
+
+/// Ranking settings that shape the compiled query.
+#[derive(Debug, Clone, Copy)]
+pub struct RankSettings {
+    /// Weight of a headline match relative to a body match.
+    pub title_boost: f32,
+    /// Most index terms a `prefix*` expands to.
+    pub max_expansions: usize,
+}
+
+impl Default for RankSettings {
+    fn default() -> Self {
+        RankSettings {
+            title_boost: 2.0,
+            max_expansions: 512,
+        }
+    }
+}
+
+/// What one query literal matches in text, in analyzed (stemmed) form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    Term(String),
+    Prefix(String),
+    /// Terms with their relative positions; `prefix` makes the last one a prefix.
+    Phrase {
+        terms: Vec<(usize, String)>,
+        slop: u32,
+        prefix: bool,
+    },
+}
+
+/// A thing to highlight: a pattern, the field it applies to, and its group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub pattern: Pattern,
+    /// `None`: both headline and body.
+    pub field: Option<TextField>,
+    /// Index into [`CompiledQuery::weights`]; one group per query literal.
+    pub group: usize,
+}
+
+impl Target {
+    pub fn applies_to(&self, field: TextField) -> bool {
+        self.field.is_none_or(|f| f == field)
+    }
+}
+
+/// A query ready to run, with its highlight targets.
+pub struct CompiledQuery {
+    pub query: Box<dyn Query>,
+    pub targets: Vec<Target>,
+    /// Per group: how informative a match is (IDF of the literal).
+    pub weights: Vec<f32>,
+    /// Remarks for the user, e.g. that the query was read leniently.
+    pub notes: Vec<String>,
+}
+
+/// Compiles `text` against the index behind `searcher`.
+pub fn compile(
+    text: &str,
+    syntax: Syntax,
+    searcher: &Searcher,
+    fields: &Fields,
+    settings: &RankSettings,
+) -> Result<CompiledQuery> {
+    let mut compiler = Compiler {
+        lenient: false,
+        searcher,
+        fields,
+        settings,
+        analyzer: schema::analyzer(),
+        targets: Vec::new(),
+        weights: Vec::new(),
+        notes: Vec::new(),
+    };
+    let ast = match syntax {
+        Syntax::Plain => plain_ast(text),
+        Syntax::Full => match query_grammar::parse_query(text) {
+            Ok(ast) => ast,
+            Err(_) => {
+                let (ast, errors) = query_grammar::parse_query_lenient(text);
+                compiler.lenient = true;
+                compiler.notes.push(match errors.first() {
+                    Some(first) => format!(
+                        "read the query leniently ({} at character {})",
+                        first.message.replace("\\\"", "\""),
+                        first.pos + 1
+                    ),
+                    None => "read the query leniently".to_owned(),
+                });
+                ast
+            }
+        },
+    };
+    if !has_positive(&ast) {
+        if text.trim().is_empty() {
+            bail!("empty query: give at least one word to search for");
+        }
+        bail!("query {text:?} only excludes words; give at least one word to search for");
+    }
+    let Some(query) = compiler.convert(&ast, false)? else {
+        bail!("query {text:?} has no words to search for");
+    };
+    Ok(CompiledQuery {
+        query,
+        targets: compiler.targets,
+        weights: compiler.weights,
+        notes: compiler.notes,
+    })
+}
+
+/// Plain syntax: every whitespace-separated word becomes an optional literal.
+fn plain_ast(text: &str) -> UserInputAst {
+    let words: Vec<(Option<Occur>, UserInputAst)> = text
+        .split_whitespace()
+        .map(|w| {
+            let leaf = UserInputLeaf::Literal(UserInputLiteral {
+                field_name: None,
+                phrase: w.to_owned(),
+                delimiter: query_grammar::Delimiter::None,
+                slop: 0,
+                prefix: false,
+            });
+            (Some(Occur::Should), UserInputAst::Leaf(Box::new(leaf)))
+        })
+        .collect();
+    UserInputAst::Clause(words)
+}
+
+/// Whether the query asks for anything (as opposed to only excluding).
+fn has_positive(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Clause(children) => children
+            .iter()
+            .any(|(occur, child)| *occur != Some(Occur::MustNot) && has_positive(child)),
+        UserInputAst::Boost(inner, _) => has_positive(inner),
+        UserInputAst::Leaf(_) => true,
+    }
+}
+
+struct Compiler<'a> {
+    /// The query did not parse strictly: stray operators are dropped.
+    lenient: bool,
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    settings: &'a RankSettings,
+    analyzer: tantivy::tokenizer::TextAnalyzer,
+    targets: Vec<Target>,
+    weights: Vec<f32>,
+    notes: Vec<String>,
+}
+
+impl Compiler<'_> {
+    fn convert(&mut self, ast: &UserInputAst, negated: bool) -> Result<Option<Box<dyn Query>>> {
+        match ast {
+            UserInputAst::Clause(children) => {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (occur, child) in children {
+                    let occur = occur.unwrap_or(Occur::Should);
+                    let child_negated = negated || occur == Occur::MustNot;
+                    if let Some(q) = self.convert(child, child_negated)? {
+                        clauses.push((occur, q));
+                    }
+                }
+                Ok(match clauses.len() {
+                    0 => None,
+                    1 if clauses[0].0 != Occur::MustNot => clauses.pop().map(|(_, q)| q),
+                    _ => Some(Box::new(BooleanQuery::new(clauses))),
+                })
+            }
+            UserInputAst::Boost(inner, boost) => Ok(self
+                .convert(inner, negated)?
+                .map(|q| Box::new(BoostQuery::new(q, boost.into_inner() as f32)) as _)),
+            UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+                UserInputLeaf::Literal(lit) => self.literal(lit, negated),
+                UserInputLeaf::All => Ok(Some(Box::new(AllQuery))),
+                UserInputLeaf::Range { .. } => bail!("range queries ([a TO b]) are not supported"),
+                UserInputLeaf::Set { .. } => bail!("set queries (IN [...]) are not supported"),
+                UserInputLeaf::Exists { field } => {
+                    bail!("`{field}:*` queries are not supported")
+                }
+                UserInputLeaf::Regex { .. } => bail!("regular expressions are not supported"),
+            },
+        }
+    }
+
+    fn literal(&mut self, lit: &UserInputLiteral, negated: bool) -> Result<Option<Box<dyn Query>>> {
+        let scope = match &lit.field_name {
+            None => None,
+            Some(name) => match TextField::from_query_name(name) {
+                Some(field) => Some(field),
+                None => bail!(
+                    "unknown field `{name}` in the query (fields: {})",
+                    TextField::QUERY_NAMES
+                ),
+            },
+        };
+        let bare = lit.delimiter == query_grammar::Delimiter::None;
+        if bare && self.lenient && matches!(lit.phrase.as_str(), "AND" | "OR" | "NOT") {
+            self.notes.push(format!("ignored a stray `{}`", lit.phrase));
+            return Ok(None);
+        }
+        // The grammar only reads `*` as a prefix after a quoted phrase; a bare
+        // `pay*` arrives as the text "pay*".
+        let (phrase, prefix) = match lit.phrase.strip_suffix('*') {
+            Some(stem) if bare => (stem, true),
+            _ => (lit.phrase.as_str(), lit.prefix),
+        };
+        let mut tokens: Vec<(usize, String)> = Vec::new();
+        {
+            let mut stream = self.analyzer.token_stream(phrase);
+            while let Some(token) = stream.next() {
+                tokens.push((token.position, token.text.clone()));
+            }
+        }
+        let pattern = match tokens.len() {
+            0 => return Ok(None),
+            1 if prefix => Pattern::Prefix(tokens.remove(0).1),
+            1 => Pattern::Term(tokens.remove(0).1),
+            _ => Pattern::Phrase {
+                terms: tokens,
+                slop: lit.slop,
+                prefix,
+            },
+        };
+        let fields: Vec<TextField> = scope.map_or(TextField::ALL.to_vec(), |f| vec![f]);
+        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut doc_freq = 0u64;
+        for which in fields {
+            let field = self.fields.text(which);
+            let (query, df) = self.pattern_query(&pattern, field)?;
+            doc_freq = doc_freq.max(df);
+            let query: Box<dyn Query> = if which == TextField::Title {
+                Box::new(BoostQuery::new(query, self.settings.title_boost))
+            } else {
+                query
+            };
+            per_field.push((Occur::Should, query));
+        }
+        if !negated {
+            let group = self.weights.len();
+            self.weights.push(idf(doc_freq, self.searcher.num_docs()));
+            self.targets.push(Target {
+                pattern,
+                field: scope,
+                group,
+            });
+        }
+        Ok(Some(if per_field.len() == 1 {
+            per_field.remove(0).1
+        } else {
+            Box::new(BooleanQuery::new(per_field))
+        }))
+    }
+
+    /// The tantivy query for a pattern on one field, and a document frequency
+    /// that stands for how common the pattern is.
+    fn pattern_query(
+        &mut self,
+        pattern: &Pattern,
+        field: tantivy::schema::Field,
+    ) -> Result<(Box<dyn Query>, u64)> {
+        let term = |t: &str| Term::from_field_text(field, t);
+        Ok(match pattern {
+            Pattern::Term(t) => {
+                let df = self.searcher.doc_freq(&term(t))?;
+                (
+                    Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs)),
+                    df,
+                )
+            }
+            Pattern::Prefix(p) => {
+                let expansions = self.expand_prefix(field, p)?;
+                let mut df = 0;
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for word in &expansions {
+                    df = df.max(self.searcher.doc_freq(&term(word))?);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(TermQuery::new(term(word), IndexRecordOption::WithFreqs)),
+                    ));
+                }
+                (Box::new(BooleanQuery::new(clauses)), df)
+            }
+            Pattern::Phrase {
+                terms,
+                slop,
+                prefix,
+            } => {
+                let mut df = u64::MAX;
+                for (_, t) in terms {
+                    df = df.min(self.searcher.doc_freq(&term(t))?);
+                }
+                let with_offsets: Vec<(usize, Term)> =
+                    terms.iter().map(|(pos, t)| (*pos, term(t))).collect();
+                let query: Box<dyn Query> = if *prefix {
+                    Box::new(PhrasePrefixQuery::new_with_offset(with_offsets))
+                } else {
+                    Box::new(PhraseQuery::new_with_offset_and_slop(with_offsets, *slop))
+                };
+                (query, df)
+            }
+        })
+    }
+
+    /// Index terms of `field` that start with `prefix`, up to the configured cap.
+    fn expand_prefix(
+        &mut self,
+        field: tantivy::schema::Field,
+        prefix: &str,
+    ) -> Result<Vec<String>> {
+        let mut words = std::collections::BTreeSet::new();
+        let cap = self.settings.max_expansions;
+        for segment in self.searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()?;
+            while stream.advance() {
+                let key = stream.key();
+                if !key.starts_with(prefix.as_bytes()) {
+                    break;
+                }
+                if let Ok(word) = std::str::from_utf8(key) {
+                    words.insert(word.to_owned());
+                }
+                if words.len() >= cap {
+                    break;
+                }
+            }
+        }
+        if words.len() >= cap {
+            self.notes.push(format!(
+                "`{prefix}*` matches more than {cap} words; using the first {cap}"
+            ));
+        }
+        Ok(words.into_iter().take(cap).collect())
+    }
+}
+
+/// BM25's inverse document frequency.
+pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
+    let n = num_docs as f32;
+    let df = (doc_freq as f32).min(n);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}

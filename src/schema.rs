@@ -1,0 +1,189 @@
+//! The tantivy schema: field names, the analyzer, and `Article` ↔ document.
+//!
+//! This is the only module that knows field names; everything else goes
+//! through [`Fields`] and [`StoredArticle`].
+
+use anyhow::{bail, Result};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
+use tantivy::{Index, TantivyDocument};
+
+use crate::article::Article;
+
+/// Name under which the English analyzer is registered in the index.
+pub const ANALYZER: &str = "passim_en";
+
+/// Bumped whenever the schema or analyzer changes incompatibly.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Handles to every field of the passim schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub path: Field,
+    /// Absolute path of the source file: the key for incremental updates.
+    pub source_file: Field,
+    pub mtime: Field,
+    pub size: Field,
+    pub title: Field,
+    pub body: Field,
+    pub date: Field,
+    pub url: Field,
+    pub source: Field,
+    pub extra: Field,
+}
+
+/// What the incremental indexer needs to know per document.
+pub const SOURCE_FILE: &str = "source_file";
+pub const MTIME: &str = "mtime";
+pub const SIZE: &str = "size";
+
+/// Which text field a query term or highlight applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextField {
+    Title,
+    Body,
+}
+
+impl TextField {
+    pub const ALL: [TextField; 2] = [TextField::Title, TextField::Body];
+
+    /// Resolves a field name used in a query (`title:pay`).
+    pub fn from_query_name(name: &str) -> Option<TextField> {
+        match name.to_ascii_lowercase().as_str() {
+            "title" | "headline" => Some(TextField::Title),
+            "body" | "text" => Some(TextField::Body),
+            _ => None,
+        }
+    }
+
+    pub const QUERY_NAMES: &'static str = "title, body";
+}
+
+impl Fields {
+    pub fn text(&self, which: TextField) -> Field {
+        match which {
+            TextField::Title => self.title,
+            TextField::Body => self.body,
+        }
+    }
+}
+
+/// The schema passim writes, and handles to its fields.
+pub fn build() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        path: b.add_text_field("path", STORED),
+        source_file: b.add_text_field(SOURCE_FILE, STRING | FAST),
+        mtime: b.add_u64_field(MTIME, FAST),
+        size: b.add_u64_field(SIZE, FAST),
+        title: b.add_text_field("title", text.clone()),
+        body: b.add_text_field("body", text),
+        date: b.add_text_field("date", STORED),
+        url: b.add_text_field("url", STORED),
+        source: b.add_text_field("source", STORED),
+        extra: b.add_text_field("extra", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The English analyzer: words, lower-cased, Snowball-stemmed.
+pub fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(Stemmer::default())
+        .build()
+}
+
+/// Registers passim's analyzer on an index (needed after every open).
+pub fn register(index: &Index) {
+    index.tokenizers().register(ANALYZER, analyzer());
+}
+
+/// Checks that an opened index has passim's schema, returning its fields.
+pub fn check(index: &Index) -> Result<Fields> {
+    let (expected, fields) = build();
+    let actual = index.schema();
+    let same = expected.fields().count() == actual.fields().count()
+        && expected
+            .fields()
+            .all(|(f, entry)| actual.get_field_entry(f) == entry);
+    if !same {
+        bail!("it was written by an incompatible version of passim");
+    }
+    register(index);
+    Ok(fields)
+}
+
+/// Where an article came from, stored with it for incremental updates.
+#[derive(Debug, Clone)]
+pub struct Origin<'a> {
+    pub path: &'a str,
+    pub source_file: &'a str,
+    pub mtime: u64,
+    pub size: u64,
+}
+
+/// Turns an article into a tantivy document.
+pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, &article.id);
+    doc.add_text(fields.path, origin.path);
+    doc.add_text(fields.source_file, origin.source_file);
+    doc.add_u64(fields.mtime, origin.mtime);
+    doc.add_u64(fields.size, origin.size);
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.body, &article.body);
+    for (field, value) in [
+        (fields.date, &article.date),
+        (fields.url, &article.url),
+        (fields.source, &article.source),
+        (fields.extra, &article.extra),
+    ] {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    doc
+}
+
+/// An article as stored in the index.
+#[derive(Debug, Clone, Default)]
+pub struct StoredArticle {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    pub body: String,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub extra: Option<String>,
+}
+
+/// Reads an article back from a stored document.
+pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
+    let get = |field: Field| -> Option<String> {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    StoredArticle {
+        id: get(fields.id).unwrap_or_default(),
+        path: get(fields.path).unwrap_or_default(),
+        title: get(fields.title).unwrap_or_default(),
+        body: get(fields.body).unwrap_or_default(),
+        date: get(fields.date),
+        url: get(fields.url),
+        source: get(fields.source),
+        extra: get(fields.extra),
+    }
+}
