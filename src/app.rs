@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 
 use crate::cli::{Cli, Command, IndexArgs, StatsArgs};
-use crate::config::{self, SearchConfig};
+use crate::config::{self, Input, SearchConfig};
 use crate::indexer::{self, IndexOptions};
 use crate::printer::{self, Printer};
 use crate::search::Engine;
@@ -60,16 +60,54 @@ fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         build_default_index(&cfg.index_dir, err)?;
     }
     let engine = Engine::open(&cfg.index_dir)?;
-    let results = engine.search(&cfg.query, &cfg.options)?;
-    for note in &results.notes {
-        writeln!(err, "passim: note: {note}")?;
-    }
-    Printer::new(out, cfg.format).results(&results)?;
-    Ok(if results.hits.is_empty() {
-        Outcome::NoHits
-    } else {
+    let mut printer = Printer::new(out, cfg.format.clone());
+    let found = match &cfg.input {
+        Input::Query(query) => {
+            let results = engine.search(query, &cfg.options)?;
+            for note in &results.notes {
+                writeln!(err, "passim: note: {note}")?;
+            }
+            printer.results(&results)?;
+            !results.hits.is_empty()
+        }
+        Input::Batch(file) => {
+            let mut found = false;
+            for (qid, query) in read_batch(file)? {
+                match engine.search(&query, &cfg.options) {
+                    Ok(results) => {
+                        found |= !results.hits.is_empty();
+                        printer.batch_results(Some(&qid), &results)?;
+                    }
+                    // One unusable query (e.g. only punctuation) does not stop the batch.
+                    Err(e) => writeln!(err, "passim: warning: query {qid}: {e:#}")?,
+                }
+            }
+            found
+        }
+    };
+    Ok(if found {
         Outcome::Success
+    } else {
+        Outcome::NoHits
     })
+}
+
+/// Reads `qid<TAB>query` lines; blank lines and `#` comments are skipped.
+fn read_batch(file: &Path) -> Result<Vec<(String, String)>> {
+    let shown = crate::corpus::display(file);
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{shown}: {}", crate::corpus::describe_io(&e)))?;
+    let mut queries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((qid, query)) = line.split_once('\t') else {
+            bail!("{shown}:{}: expected `qid<TAB>query`", n + 1);
+        };
+        queries.push((qid.trim().to_owned(), query.trim().to_owned()));
+    }
+    Ok(queries)
 }
 
 /// First search on a fresh checkout: build the default index from `seeds/`.

@@ -60,8 +60,13 @@ pub struct SearchArgs {
     /// The query: words (any may match; more matches rank higher),
     /// "exact phrases", AND / OR / NOT, +required, -excluded, title:word,
     /// body:word, prefix*. Words are stemmed: `striking` finds `strike`.
-    #[arg(allow_hyphen_values = true)]
-    pub query: String,
+    #[arg(allow_hyphen_values = true, required_unless_present = "batch")]
+    pub query: Option<String>,
+
+    /// Run every query of a TSV file (lines `qid<TAB>query`) in one process.
+    /// Batch queries are read as plain words (see --plain).
+    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    pub batch: Option<PathBuf>,
 
     /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
     #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
@@ -83,9 +88,18 @@ pub struct SearchArgs {
     #[arg(long)]
     pub plain: bool,
 
-    /// Print JSON Lines: one object per hit, then a summary object.
+    /// Print JSON Lines: one object per hit, then a summary object (same as --format json).
     #[arg(long)]
     pub json: bool,
+
+    /// Output format: `text` for people, `json` (JSON Lines), or `trec`
+    /// (a TREC run: `qid Q0 docid rank score tag`, no passages computed).
+    #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
+    pub format: Option<OutputFormat>,
+
+    /// Run tag written in the last column of `--format trec`.
+    #[arg(long, value_name = "TAG", default_value = "passim")]
+    pub run_tag: String,
 
     /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
@@ -108,4 +122,11 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Trec,
 }

@@ -4,12 +4,20 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{ColorChoice, SearchArgs};
+use crate::cli::{ColorChoice, OutputFormat, SearchArgs};
 use crate::indexer::IndexOptions;
 use crate::passages::PassageOptions;
 use crate::printer::Format;
 use crate::query::Syntax;
 use crate::search::SearchOptions;
+
+/// What to search for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Query(String),
+    /// A TSV file of `qid<TAB>query` lines.
+    Batch(PathBuf),
+}
 
 /// Everything `passim search` needs to run.
 #[derive(Debug, Clone)]
@@ -17,7 +25,7 @@ pub struct SearchConfig {
     pub index_dir: PathBuf,
     /// False when the default index is used: it may then be built on first use.
     pub index_given: bool,
-    pub query: String,
+    pub input: Input,
     pub options: SearchOptions,
     pub format: Format,
 }
@@ -28,25 +36,38 @@ impl SearchConfig {
         env: &dyn Fn(&str) -> Option<String>,
         stdout_tty: bool,
     ) -> Self {
+        let output = match (args.format, args.json) {
+            (Some(f), _) => f,
+            (None, true) => OutputFormat::Json,
+            (None, false) => OutputFormat::Text,
+        };
+        let input = match (&args.batch, &args.query) {
+            (Some(file), _) => Input::Batch(file.clone()),
+            (None, query) => Input::Query(query.clone().unwrap_or_default()),
+        };
+        let plain = args.plain || matches!(input, Input::Batch(_));
         let options = SearchOptions {
             limit: usize::try_from(args.limit).unwrap_or(usize::MAX),
             passages: PassageOptions {
-                count: args.passages,
+                // A TREC run has no passages: skip the work.
+                count: if output == OutputFormat::Trec {
+                    0
+                } else {
+                    args.passages
+                },
                 max_chars: usize::try_from(args.passage_length).unwrap_or(usize::MAX),
             },
-            syntax: if args.plain {
-                Syntax::Plain
-            } else {
-                Syntax::Full
-            },
+            syntax: if plain { Syntax::Plain } else { Syntax::Full },
             ..SearchOptions::default()
         };
-        let format = if args.json {
-            Format::Json
-        } else {
-            Format::Text {
+        let format = match output {
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Trec => Format::Trec {
+                tag: args.run_tag.clone(),
+            },
+            OutputFormat::Text => Format::Text {
                 color: use_color(args.color, env, stdout_tty),
-            }
+            },
         };
         SearchConfig {
             index_dir: args
@@ -54,7 +75,7 @@ impl SearchConfig {
                 .clone()
                 .unwrap_or_else(|| PathBuf::from(crate::DEFAULT_INDEX)),
             index_given: args.index.is_some(),
-            query: args.query.clone(),
+            input,
             options,
             format,
         }

@@ -10,12 +10,14 @@ use crate::indexer::{IndexReport, Notice, Stats};
 use crate::search::{Hit, SearchResults};
 
 /// Output format for search results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Format {
     /// Human-readable, optionally coloured.
     Text { color: bool },
     /// JSON Lines: one object per hit, then a summary.
     Json,
+    /// A TREC run: `qid Q0 docid rank score tag` per hit.
+    Trec { tag: String },
 }
 
 const HIGHLIGHT: Style = Style::new()
@@ -39,30 +41,53 @@ impl<W: Write> Printer<W> {
 
     /// Writes every hit and, for JSON, the summary line.
     pub fn results(&mut self, results: &SearchResults) -> io::Result<()> {
-        for hit in &results.hits {
-            self.hit(hit, None)?;
-        }
-        self.summary(results)?;
+        self.batch_results(None, results)?;
         self.out.flush()
+    }
+
+    /// Writes the results of one query; `qid` tags them in batch mode.
+    pub fn batch_results(&mut self, qid: Option<&str>, results: &SearchResults) -> io::Result<()> {
+        if qid.is_some() && matches!(self.format, Format::Text { .. }) {
+            writeln!(self.out, "# {} {}", qid.unwrap_or(""), results.query)?;
+        }
+        for hit in &results.hits {
+            self.hit(hit, qid)?;
+        }
+        self.summary(qid, results)
     }
 
     /// Writes one hit; `qid` tags it in batch mode.
     pub fn hit(&mut self, hit: &Hit, qid: Option<&str>) -> io::Result<()> {
-        match self.format {
+        match &self.format {
             Format::Json => {
                 serde_json::to_writer(&mut self.out, &JsonHit::new(hit, qid))?;
                 writeln!(self.out)
             }
-            Format::Text { color } => self.text_hit(hit, color),
+            Format::Trec { tag } => writeln!(
+                self.out,
+                "{} Q0 {} {} {} {}",
+                qid.unwrap_or("1"),
+                hit.id,
+                hit.rank,
+                hit.score,
+                tag
+            ),
+            Format::Text { color } => {
+                let color = *color;
+                self.text_hit(hit, color)
+            }
         }
     }
 
-    fn summary(&mut self, results: &SearchResults) -> io::Result<()> {
-        if self.format != Format::Json {
-            return Ok(());
+    fn summary(&mut self, qid: Option<&str>, results: &SearchResults) -> io::Result<()> {
+        match self.format {
+            Format::Json => {}
+            Format::Text { .. } if qid.is_some() => return writeln!(self.out),
+            _ => return Ok(()),
         }
         let summary = JsonSummary {
             kind: "summary",
+            qid,
             query: &results.query,
             hits: results.hits.len(),
             total_hits: results.total_hits,
@@ -251,6 +276,8 @@ impl<'a> JsonHit<'a> {
 struct JsonSummary<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
     query: &'a str,
     hits: usize,
     total_hits: usize,

@@ -125,8 +125,12 @@ impl Engine {
         for (rank, (score, address)) in top.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
             let stored = schema::from_document(&self.fields, &doc);
-            let body_tokens = highlight::tokenize(&mut analyzer, &stored.body);
-            let body_matches = highlight::find(&body_tokens, &compiled.targets, TextField::Body);
+            let body_matches = if opts.passages.count == 0 {
+                Vec::new()
+            } else {
+                let body_tokens = highlight::tokenize(&mut analyzer, &stored.body);
+                highlight::find(&body_tokens, &compiled.targets, TextField::Body)
+            };
             let chosen = passages::select(
                 &stored.body,
                 &body_matches,
