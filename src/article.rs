@@ -140,9 +140,13 @@ fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, String
         return Err("invalid UTF-16: odd number of bytes".into());
     }
     let units = bytes.chunks_exact(2).map(|c| read([c[0], c[1]]));
-    char::decode_utf16(units)
+    let text = char::decode_utf16(units)
         .collect::<Result<String, _>>()
-        .map_err(|e| format!("invalid UTF-16: {e}"))
+        .map_err(|e| format!("invalid UTF-16: {e}"))?;
+    if text.contains('\0') {
+        return Err("binary file (contains NUL characters)".into());
+    }
+    Ok(text)
 }
 
 /// Windows-1252: Latin-1 plus printable characters in 0x80..0x9F.
@@ -370,6 +374,7 @@ mod tests {
     fn decode_handles_bom_utf16_cp1252_crlf_and_binary() {
         assert_eq!(decode(b"\xEF\xBB\xBFhi\r\nthere").unwrap().0, "hi\nthere");
         assert_eq!(decode(b"\xFF\xFEh\0i\0").unwrap().0, "hi");
+        assert!(decode(b"\xFF\xFE\0\0b\0").is_err());
         let (text, note) = decode(b"caf\xe9 \x93ok\x94\rx").unwrap();
         assert_eq!(text, "café “ok”\nx");
         assert!(note.unwrap().contains("Windows-1252"));
