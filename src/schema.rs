@@ -15,8 +15,12 @@ use crate::article::Article;
 /// Name under which the English analyzer is registered in the index.
 pub const ANALYZER: &str = "passim_en";
 
+/// How many times the headline goes into the combined ranking field: a
+/// headline word counts like three body words (BM25F-style weighting).
+pub const TITLE_REPEAT: usize = 3;
+
 /// Bumped whenever the schema or analyzer changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Handles to every field of the passim schema.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +33,8 @@ pub struct Fields {
     pub size: Field,
     pub title: Field,
     pub body: Field,
+    /// Headline and body as one field, for ranking (indexed, not stored).
+    pub all: Field,
     pub date: Field,
     pub url: Field,
     pub source: Field,
@@ -87,6 +93,14 @@ pub fn build() -> (Schema, Fields) {
         size: b.add_u64_field(SIZE, FAST),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
+        all: b.add_text_field(
+            "all",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(ANALYZER)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         date: b.add_text_field("date", STORED),
         url: b.add_text_field("url", STORED),
         source: b.add_text_field("source", STORED),
@@ -101,6 +115,15 @@ pub fn analyzer() -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(Stemmer::default())
+        .build()
+}
+
+/// The analyzer without stemming: lower-cased words as typed, for
+/// recognising stopwords in a query.
+pub fn word_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
         .build()
 }
 
@@ -143,6 +166,10 @@ pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> Tanti
     doc.add_u64(fields.size, origin.size);
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.body, &article.body);
+    for _ in 0..TITLE_REPEAT {
+        doc.add_text(fields.all, &article.title);
+    }
+    doc.add_text(fields.all, &article.body);
     for (field, value) in [
         (fields.date, &article.date),
         (fields.url, &article.url),

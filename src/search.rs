@@ -1,17 +1,20 @@
 //! Running a query: ranked hits with their passages and highlights.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::highlight::{self, Match};
 use crate::indexer;
 use crate::passages::{self, PassageOptions};
-use crate::query::{self, RankSettings, Syntax};
+use crate::query::{self, CompiledQuery, Pattern, RankSettings, Syntax};
 use crate::schema::{self, Fields, TextField};
 use crate::text;
 
@@ -115,12 +118,14 @@ impl Engine {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let compiled = query::compile(text, opts.syntax, &searcher, &self.fields, &opts.rank)?;
+        let mut analyzer = schema::analyzer();
+        let expanded = self.feedback(&searcher, &compiled, &opts.rank, &mut analyzer)?;
+        let ranking = expanded.as_deref().unwrap_or(compiled.query.as_ref());
         let collector = (
             TopDocs::with_limit(opts.limit.max(1)).order_by_score(),
             Count,
         );
-        let (top, total_hits) = searcher.search(compiled.query.as_ref(), &collector)?;
-        let mut analyzer = schema::analyzer();
+        let (top, total_hits) = searcher.search(ranking, &collector)?;
         let mut hits = Vec::with_capacity(top.len());
         for (rank, (score, address)) in top.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -181,6 +186,104 @@ impl Engine {
             elapsed: started.elapsed(),
         })
     }
+}
+
+impl Engine {
+    /// RM3 pseudo-relevance feedback: the query, re-weighted and expanded
+    /// with the words that stand out in its first-pass top documents. The
+    /// original query stays required, so the same articles match and the
+    /// highlights (the words the user typed) stay exact; feedback only
+    /// changes the order. `None` when feedback does not apply (short
+    /// queries: a one- or two-word query ranks by its own words only).
+    fn feedback(
+        &self,
+        searcher: &Searcher,
+        compiled: &CompiledQuery,
+        rank: &RankSettings,
+        analyzer: &mut TextAnalyzer,
+    ) -> Result<Option<Box<dyn Query>>> {
+        let fb = rank.feedback;
+        if fb.docs == 0 || fb.terms == 0 {
+            return Ok(None);
+        }
+        // The query's unscoped words, with how often each was typed.
+        let mut original: HashMap<&str, f32> = HashMap::new();
+        for t in &compiled.targets {
+            if let (Pattern::Term(word), None) = (&t.pattern, t.field) {
+                *original.entry(word.as_str()).or_default() += 1.0;
+            }
+        }
+        if original.len() < fb.min_query_terms {
+            return Ok(None);
+        }
+        let base = compiled.query.as_ref();
+        let first = searcher.search(base, &TopDocs::with_limit(fb.docs).order_by_score())?;
+        if first.is_empty() {
+            return Ok(None);
+        }
+        let stop = stemmed_stopwords(analyzer);
+        // Relevance model: P(w|R) ∝ Σ_D P(w|D) · P(D|Q), with P(D|Q) ∝ exp(BM25
+        // score): a softmax, so the clearly best documents dominate the model.
+        let top_score = first[0].0;
+        let mut model: HashMap<String, f32> = HashMap::new();
+        for (score, address) in &first {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let stored = schema::from_document(&self.fields, &doc);
+            let mut counts: HashMap<String, f32> = HashMap::new();
+            let mut len = 0.0f32;
+            for text in [&stored.title, &stored.body] {
+                let mut stream = analyzer.token_stream(text);
+                while let Some(token) = stream.next() {
+                    len += 1.0;
+                    let w = &token.text;
+                    if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit()) || stop.contains(w) {
+                        continue;
+                    }
+                    *counts.entry(w.clone()).or_default() += 1.0;
+                }
+            }
+            if len == 0.0 {
+                continue;
+            }
+            let doc_weight = (score - top_score).exp();
+            for (w, c) in counts {
+                *model.entry(w).or_default() += doc_weight * c / len;
+            }
+        }
+        let mut expansion: Vec<(String, f32)> = model.into_iter().collect();
+        expansion.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        expansion.truncate(fb.terms);
+        let mass: f32 = expansion.iter().map(|(_, p)| p).sum();
+        if mass <= 0.0 {
+            return Ok(None);
+        }
+        // Score = |Q| · (λ · Σ_t q_t·BM25(t) + (1 − λ) · Σ_w P(w|R)·BM25(w)), with q_t = 1/|Q|.
+        let q_len: f32 = original.values().sum();
+        let lambda = fb.original_weight.clamp(0.0, 1.0);
+        let stats = query::AllStats::of(searcher, &self.fields)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BoostQuery::new(base.box_clone(), lambda)),
+        )];
+        for (word, p) in &expansion {
+            let boost = (1.0 - lambda) * q_len * p / mass;
+            let (q, _) = query::all_field_term(searcher, &self.fields, rank, stats, word, boost)?;
+            clauses.push((Occur::Should, q));
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+}
+
+/// The stopwords as the analyzer stems them (`because` → `becaus`).
+fn stemmed_stopwords(analyzer: &mut TextAnalyzer) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for word in query::STOPWORDS {
+        let mut stream = analyzer.token_stream(word);
+        while let Some(token) = stream.next() {
+            out.insert(token.text.clone());
+        }
+    }
+    out
 }
 
 /// Highlight ranges of `matches`, relative to `base`.
