@@ -1,14 +1,14 @@
 //! Running a parsed command line: the glue between config, core and printer.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
 use crate::cli::{Cli, Command, IndexArgs, StatsArgs};
 use crate::config::{self, Input, SearchConfig};
-use crate::indexer::{self, IndexOptions};
-use crate::printer::{self, Printer};
+use crate::indexer::{self, IndexOptions, Notice, Progress, Reporter};
+use crate::printer::{self, IndexProgress, Printer};
 use crate::search::Engine;
 
 /// How a successful run ended, for the exit status.
@@ -46,13 +46,34 @@ fn index(args: &IndexArgs, err: &mut dyn Write) -> Result<Outcome> {
 }
 
 fn run_index(opts: &IndexOptions, quiet: bool, err: &mut dyn Write) -> Result<()> {
-    let report = indexer::run(opts, &mut |n| {
-        let _ = printer::notice(err, n);
-    })?;
+    let bar = IndexProgress::new(!quiet && std::io::stderr().is_terminal());
+    let mut reporter = CliReporter { err, bar: &bar };
+    let result = indexer::run(opts, &mut reporter);
+    bar.finish();
+    let report = result?;
     if !quiet {
-        printer::index_report(err, &report)?;
+        printer::index_report(reporter.err, &report)?;
     }
     Ok(())
+}
+
+/// Notices to stderr, progress to the bar.
+struct CliReporter<'a> {
+    err: &'a mut dyn Write,
+    bar: &'a IndexProgress,
+}
+
+impl Reporter for CliReporter<'_> {
+    fn notice(&mut self, notice: &Notice) {
+        let err = &mut *self.err;
+        self.bar.suspend(|| {
+            let _ = printer::notice(err, notice);
+        });
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.bar.update(progress);
+    }
 }
 
 fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {

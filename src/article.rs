@@ -259,13 +259,9 @@ fn parse_jsonl(text: &str, file_id: &str, parsed: &mut Parsed) {
         match parse_json_article(line, file_id, line_no) {
             Ok(article) => match by_id.get(&article.id) {
                 Some(&i) => {
-                    parsed.warnings.push(Problem {
-                        line: Some(line_no),
-                        message: format!(
-                            "duplicate id {:?}; this line replaces the earlier one",
-                            article.id
-                        ),
-                    });
+                    parsed
+                        .warnings
+                        .push(duplicate_warning(line_no, &article.id));
                     parsed.articles[i] = article;
                 }
                 None => {
@@ -281,7 +277,16 @@ fn parse_jsonl(text: &str, file_id: &str, parsed: &mut Parsed) {
     }
 }
 
-fn parse_json_article(line: &str, file_id: &str, line_no: usize) -> Result<Article, String> {
+/// The warning for a JSONL line whose `id` was seen before in the file.
+pub fn duplicate_warning(line_no: usize, id: &str) -> Problem {
+    Problem {
+        line: Some(line_no),
+        message: format!("duplicate id {id:?}; this line replaces the earlier one"),
+    }
+}
+
+/// Parses one JSONL line into an article.
+pub fn parse_json_article(line: &str, file_id: &str, line_no: usize) -> Result<Article, String> {
     let mut object: Map<String, Value> = match serde_json::from_str(line) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err("not a JSON object".into()),

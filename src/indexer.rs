@@ -6,7 +6,7 @@
 //! changes land in one tantivy commit, which is atomic: an interrupted run
 //! leaves the previous commit searchable.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -41,6 +41,29 @@ pub struct Notice {
     pub skipped: bool,
 }
 
+/// How far an index run has got, for a progress display.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Progress {
+    /// Bytes of new or changed files read so far.
+    pub bytes_done: u64,
+    /// Bytes of all new or changed files.
+    pub bytes_total: u64,
+    /// Articles added so far.
+    pub articles: u64,
+}
+
+/// Receives what an index run has to say; the core never prints.
+pub trait Reporter {
+    fn notice(&mut self, notice: &Notice);
+    fn progress(&mut self, _progress: &Progress) {}
+}
+
+impl<F: FnMut(&Notice)> Reporter for F {
+    fn notice(&mut self, notice: &Notice) {
+        self(notice)
+    }
+}
+
 /// The outcome of an index run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndexReport {
@@ -72,7 +95,7 @@ struct Indexed {
 }
 
 /// Runs one index update, reporting notices as they happen.
-pub fn run(opts: &IndexOptions, on_notice: &mut dyn FnMut(&Notice)) -> Result<IndexReport> {
+pub fn run(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexReport> {
     let started = Instant::now();
     let (index, fields) = open_or_create(&opts.index_dir, opts.rebuild)?;
     let roots = resolve_roots(&index, &opts.roots)?;
@@ -90,7 +113,7 @@ pub fn run(opts: &IndexOptions, on_notice: &mut dyn FnMut(&Notice)) -> Result<In
 
     for p in problems {
         report.skipped += 1;
-        on_notice(&Notice {
+        reporter.notice(&Notice {
             path: p.path,
             line: None,
             message: p.message,
@@ -98,20 +121,38 @@ pub fn run(opts: &IndexOptions, on_notice: &mut dyn FnMut(&Notice)) -> Result<In
         });
     }
 
+    // Decide what to (re)read before reading anything, so progress has a total.
+    let mut work: Vec<(&SourceFile, Option<Indexed>)> = Vec::new();
     for file in &files {
         let previous = indexed.remove(&file.key);
-        if let Some(prev) = &previous {
-            if prev.mtime == file.mtime && prev.size == file.size {
-                continue;
-            }
+        match &previous {
+            Some(prev) if prev.mtime == file.mtime && prev.size == file.size => {}
+            _ => work.push((file, previous)),
+        }
+    }
+    let mut progress = Progress {
+        bytes_total: work.iter().map(|(f, _)| f.size).sum(),
+        ..Progress::default()
+    };
+    for (file, previous) in work {
+        if previous.is_some() {
             writer.delete_term(Term::from_field_text(fields.source_file, &file.key));
         }
-        let added = index_file(&writer, &fields, file, &mut report, on_notice)?;
+        let mut run = FileRun {
+            writer: &writer,
+            fields: &fields,
+            file,
+            report: &mut report,
+            reporter: &mut *reporter,
+            progress: &mut progress,
+        };
+        let added = run.index()?;
         match previous {
             Some(_) if added > 0 => report.changed += added,
             Some(prev) => report.removed += prev.articles,
             None => report.new += added,
         }
+        reporter.progress(&progress);
     }
     // Whatever is left was not seen this time: its file is gone.
     for (key, gone) in indexed {
@@ -141,48 +182,149 @@ pub fn run(opts: &IndexOptions, on_notice: &mut dyn FnMut(&Notice)) -> Result<In
     Ok(report)
 }
 
-/// Reads, parses and adds one file; returns how many articles it added.
-fn index_file(
-    writer: &IndexWriter,
-    fields: &Fields,
-    file: &SourceFile,
-    report: &mut IndexReport,
-    on_notice: &mut dyn FnMut(&Notice),
-) -> Result<u64> {
-    let mut notice = |line, message: String, skipped| {
-        on_notice(&Notice {
-            path: file.display.clone(),
+/// Indexing one file: where it goes and whom to tell.
+struct FileRun<'a> {
+    writer: &'a IndexWriter,
+    fields: &'a Fields,
+    file: &'a SourceFile,
+    report: &'a mut IndexReport,
+    reporter: &'a mut dyn Reporter,
+    progress: &'a mut Progress,
+}
+
+/// How often (in JSONL lines) progress is reported.
+const PROGRESS_EVERY: u64 = 1024;
+
+impl FileRun<'_> {
+    /// Reads, parses and adds the file; returns how many articles it added.
+    fn index(&mut self) -> Result<u64> {
+        let start = self.progress.bytes_done;
+        let added = match self.file.format {
+            article::Format::JsonLines => self.index_jsonl()?,
+            _ => self.index_whole()?,
+        };
+        self.progress.bytes_done = start + self.file.size;
+        Ok(added)
+    }
+
+    fn notice(&mut self, line: Option<usize>, message: String, skipped: bool) {
+        if skipped {
+            self.report.skipped += 1;
+        }
+        self.reporter.notice(&Notice {
+            path: self.file.display.clone(),
             line,
             message,
             skipped,
-        })
-    };
-    let bytes = match std::fs::read(&file.path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            report.skipped += 1;
-            notice(None, describe_io(&e), true);
-            return Ok(0);
+        });
+    }
+
+    fn add(&mut self, article: &article::Article) -> Result<()> {
+        let origin = Origin {
+            path: &self.file.display,
+            source_file: &self.file.key,
+            mtime: self.file.mtime,
+            size: self.file.size,
+        };
+        self.writer
+            .add_document(schema::to_document(self.fields, article, &origin))?;
+        self.progress.articles += 1;
+        Ok(())
+    }
+
+    /// A text or Markdown file: read whole, one article.
+    fn index_whole(&mut self) -> Result<u64> {
+        let bytes = match std::fs::read(&self.file.path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.notice(None, describe_io(&e), true);
+                return Ok(0);
+            }
+        };
+        let parsed = article::parse(&bytes, self.file.format, &self.file.rel);
+        for w in parsed.warnings {
+            self.notice(w.line, w.message, false);
         }
-    };
-    let parsed = article::parse(&bytes, file.format, &file.rel);
-    for w in parsed.warnings {
-        notice(w.line, w.message, false);
+        for s in parsed.skipped {
+            self.notice(s.line, s.message, true);
+        }
+        for a in &parsed.articles {
+            self.add(a)?;
+        }
+        Ok(parsed.articles.len() as u64)
     }
-    for s in parsed.skipped {
-        report.skipped += 1;
-        notice(s.line, s.message, true);
+
+    /// A JSONL file, streamed a line at a time so memory does not grow with
+    /// its size. A repeated `id` replaces the earlier article: a tantivy
+    /// delete only affects documents added before it.
+    fn index_jsonl(&mut self) -> Result<u64> {
+        use std::io::BufRead;
+        let file = match std::fs::File::open(&self.file.path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.notice(None, describe_io(&e), true);
+                return Ok(0);
+            }
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut buf = Vec::new();
+        let mut seen: HashSet<u64> = HashSet::new();
+        let (mut line_no, mut added) = (0usize, 0u64);
+        let start = self.progress.bytes_done;
+        let mut read = 0u64;
+        loop {
+            buf.clear();
+            let n = match reader.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    self.notice(Some(line_no + 1), describe_io(&e), true);
+                    break;
+                }
+            };
+            line_no += 1;
+            read += n as u64;
+            let bytes = if line_no == 1 {
+                buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf)
+            } else {
+                &buf[..]
+            };
+            let Ok(line) = std::str::from_utf8(bytes) else {
+                self.notice(Some(line_no), "not valid UTF-8".into(), true);
+                continue;
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match article::parse_json_article(line, &self.file.rel, line_no) {
+                Ok(a) => {
+                    if seen.insert(hash_id(&a.id)) {
+                        added += 1;
+                    } else {
+                        let w = article::duplicate_warning(line_no, &a.id);
+                        self.notice(w.line, w.message, false);
+                        self.writer
+                            .delete_term(Term::from_field_text(self.fields.id, &a.id));
+                    }
+                    self.add(&a)?;
+                }
+                Err(message) => self.notice(Some(line_no), message, true),
+            }
+            if (line_no as u64).is_multiple_of(PROGRESS_EVERY) {
+                self.progress.bytes_done = start + read;
+                self.reporter.progress(self.progress);
+            }
+        }
+        Ok(added)
     }
-    let origin = Origin {
-        path: &file.display,
-        source_file: &file.key,
-        mtime: file.mtime,
-        size: file.size,
-    };
-    for a in &parsed.articles {
-        writer.add_document(schema::to_document(fields, a, &origin))?;
-    }
-    Ok(parsed.articles.len() as u64)
+}
+
+/// A 64-bit hash of an article id, to spot repeats without keeping every id.
+fn hash_id(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 /// The roots to index, as paths to walk: those given, or else those of the

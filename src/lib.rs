@@ -18,6 +18,7 @@ pub mod printer;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod stem;
 pub mod text;
 
 /// The corpus indexed when no path is given.

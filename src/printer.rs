@@ -6,7 +6,7 @@ use std::ops::Range;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use crate::indexer::{IndexReport, Notice, Stats};
+use crate::indexer::{IndexReport, Notice, Progress, Stats};
 use crate::search::{Hit, SearchResults};
 
 /// Output format for search results.
@@ -282,6 +282,59 @@ struct JsonSummary<'a> {
     hits: usize,
     total_hits: usize,
     elapsed_ms: f64,
+}
+
+/// The progress bar of an index run: drawn on stderr only when it is a
+/// terminal (and not `--quiet`); otherwise it does nothing.
+pub struct IndexProgress {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+}
+
+impl IndexProgress {
+    pub fn new(visible: bool) -> Self {
+        let bar = if visible {
+            indicatif::ProgressBar::with_draw_target(
+                Some(0),
+                indicatif::ProgressDrawTarget::stderr_with_hz(8),
+            )
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let style = indicatif::ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} {msg} ETA {eta}",
+        );
+        if let Ok(style) = style {
+            bar.set_style(style);
+        }
+        IndexProgress {
+            bar,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn update(&self, p: &Progress) {
+        if self.bar.is_hidden() {
+            return;
+        }
+        self.bar.set_length(p.bytes_total);
+        self.bar.set_position(p.bytes_done);
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_message(format!(
+            "{} articles ({:.0}/s)",
+            p.articles,
+            p.articles as f64 / secs
+        ));
+    }
+
+    /// Runs `f` (which writes to stderr) with the bar out of the way.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.bar.suspend(f)
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }
 
 /// One line for a notice from an index run.
