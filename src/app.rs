@@ -41,7 +41,7 @@ fn index(args: &IndexArgs, err: &mut dyn Write) -> Result<Outcome> {
         args.threads,
         args.memory,
     );
-    run_index(&opts, args.quiet, err)?;
+    run_index(&opts, args.quiet, err).map_err(|e| damaged_index(&args.index, e))?;
     Ok(Outcome::Success)
 }
 
@@ -80,11 +80,14 @@ fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     if !cfg.index_given && !indexer::exists(&cfg.index_dir) {
         build_default_index(&cfg.index_dir, err)?;
     }
-    let engine = Engine::open(&cfg.index_dir)?;
+    let dir = &cfg.index_dir;
+    let engine = Engine::open(dir).map_err(|e| damaged_index(dir, e))?;
     let mut printer = Printer::new(out, cfg.format.clone());
     let found = match &cfg.input {
         Input::Query(query) => {
-            let results = engine.search(query, &cfg.options)?;
+            let results = engine
+                .search(query, &cfg.options)
+                .map_err(|e| damaged_index(dir, e))?;
             for note in &results.notes {
                 writeln!(err, "passim: note: {note}")?;
             }
@@ -94,7 +97,10 @@ fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Resul
         Input::Batch(file) => {
             let mut found = false;
             for (qid, query) in read_batch(file)? {
-                match engine.search(&query, &cfg.options) {
+                match engine
+                    .search(&query, &cfg.options)
+                    .map_err(|e| damaged_index(dir, e))
+                {
                     Ok(results) => {
                         found |= !results.hits.is_empty();
                         printer.batch_results(Some(&qid), &results)?;
@@ -111,6 +117,51 @@ fn search(cfg: &SearchConfig, out: &mut dyn Write, err: &mut dyn Write) -> Resul
     } else {
         Outcome::NoHits
     })
+}
+
+/// Errors from tantivy while reading an index mean its files are damaged (or
+/// were written by something else): say so in one line and how to recover.
+/// Other errors (a bad query, a missing index) pass through unchanged.
+fn damaged_index(dir: &Path, e: anyhow::Error) -> anyhow::Error {
+    use tantivy::directory::error::OpenReadError;
+    use tantivy::TantivyError;
+    let Some(te) = e.chain().find_map(|c| c.downcast_ref::<TantivyError>()) else {
+        return e;
+    };
+    let corrupt = |io: &std::io::Error| {
+        use std::io::ErrorKind::*;
+        matches!(
+            io.kind(),
+            InvalidData | UnexpectedEof | InvalidInput | Other
+        )
+    };
+    let is_damage = match te {
+        TantivyError::DataCorruption(_) => true,
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => corrupt(io_error),
+        TantivyError::IoError(io) => corrupt(io),
+        _ => false,
+    };
+    if !is_damage {
+        return e;
+    }
+    let detail = match te {
+        TantivyError::OpenReadError(OpenReadError::IoError { filepath, .. }) => {
+            format!("{} is unreadable", filepath.display())
+        }
+        other => {
+            let text = other.to_string();
+            let short: String = text.chars().take(80).collect();
+            if short.len() < text.len() {
+                format!("{short}…")
+            } else {
+                short
+            }
+        }
+    };
+    let shown = crate::corpus::display(dir);
+    anyhow::anyhow!(
+        "the index at {shown} is damaged ({detail}); rebuild it with `passim index --rebuild --index {shown}`"
+    )
 }
 
 /// Reads `qid<TAB>query` lines; blank lines and `#` comments are skipped.

@@ -9,13 +9,34 @@ use passim::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = io::stderr();
-    let result = app::run(cli, &mut out, &mut err).and_then(|outcome| {
-        out.flush()?;
-        Ok(outcome)
+    // A panic is a bug (or a damaged index tantivy did not catch): one line,
+    // no backtrace, exit 2 like any other error.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "passim: internal error: {}; if the index may be damaged, run `passim index --rebuild`",
+            what.replace('\n', " ")
+        );
+    }));
+    let result = std::panic::catch_unwind(|| {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        let mut err = io::stderr();
+        app::run(cli, &mut out, &mut err).and_then(|outcome| {
+            out.flush()?;
+            Ok(outcome)
+        })
     });
+    let Ok(result) = result else {
+        return ExitCode::from(2);
+    };
+    let mut err = io::stderr();
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoHits) => ExitCode::from(1),
