@@ -85,15 +85,7 @@ impl<W: Write> Printer<W> {
             Format::Text { .. } if qid.is_some() => return writeln!(self.out),
             _ => return Ok(()),
         }
-        let summary = JsonSummary {
-            kind: "summary",
-            qid,
-            query: &results.query,
-            hits: results.hits.len(),
-            total_hits: results.total_hits,
-            elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
-        };
-        serde_json::to_writer(&mut self.out, &summary)?;
+        serde_json::to_writer(&mut self.out, &JsonSummary::new(results, qid))?;
         writeln!(self.out)
     }
 
@@ -185,13 +177,15 @@ fn write_folded(out: &mut impl Write, text: &str) -> io::Result<()> {
     out.write_all(&text.as_bytes()[start..])
 }
 
+/// One highlight in JSON: a byte range `start..end`.
 #[derive(Serialize)]
-struct Span {
-    start: usize,
-    end: usize,
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
 }
 
-fn spans(ranges: &[Range<usize>]) -> Vec<Span> {
+/// Highlight ranges as JSON `{"start","end"}` objects.
+pub fn spans(ranges: &[Range<usize>]) -> Vec<Span> {
     ranges
         .iter()
         .map(|r| Span {
@@ -272,6 +266,26 @@ impl<'a> JsonHit<'a> {
     }
 }
 
+/// The results of one query as one JSON document, `{"hits":[…],"summary":{…}}`,
+/// holding the same hit and summary objects as `passim search --json`.
+pub fn json_document(results: &SearchResults) -> JsonDocument<'_> {
+    JsonDocument {
+        hits: results
+            .hits
+            .iter()
+            .map(|hit| JsonHit::new(hit, None))
+            .collect(),
+        summary: JsonSummary::new(results, None),
+    }
+}
+
+/// See [`json_document`].
+#[derive(Serialize)]
+pub struct JsonDocument<'a> {
+    hits: Vec<JsonHit<'a>>,
+    summary: JsonSummary<'a>,
+}
+
 #[derive(Serialize)]
 struct JsonSummary<'a> {
     #[serde(rename = "type")]
@@ -282,6 +296,19 @@ struct JsonSummary<'a> {
     hits: usize,
     total_hits: usize,
     elapsed_ms: f64,
+}
+
+impl<'a> JsonSummary<'a> {
+    fn new(results: &'a SearchResults, qid: Option<&'a str>) -> Self {
+        JsonSummary {
+            kind: "summary",
+            qid,
+            query: &results.query,
+            hits: results.hits.len(),
+            total_hits: results.total_hits,
+            elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        }
+    }
 }
 
 /// The progress bar of an index run: drawn on stderr only when it is a

@@ -96,16 +96,34 @@ pub struct Engine {
 impl Engine {
     /// Opens the index in `dir` (which must exist).
     pub fn open(dir: &Path) -> Result<Engine> {
+        Engine::open_with(dir, ReloadPolicy::Manual)
+    }
+
+    /// Opens the index in `dir` for a long-running process (`passim serve`):
+    /// searches see each new commit (from `passim index`) shortly after it
+    /// lands, without reopening.
+    pub fn open_live(dir: &Path) -> Result<Engine> {
+        Engine::open_with(dir, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn open_with(dir: &Path, policy: ReloadPolicy) -> Result<Engine> {
         let (index, fields) = indexer::open(dir)?;
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let reader = index.reader_builder().reload_policy(policy).try_into()?;
         Ok(Engine {
             index,
             reader,
             fields,
         })
+    }
+
+    /// A searcher on the latest loaded commit of the index.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The index's field handles.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
     }
 
     /// The underlying tantivy index.
@@ -295,8 +313,9 @@ fn relative(matches: &[Match], base: usize) -> Vec<Range<usize>> {
 }
 
 /// The title of an article without a headline: its first sentence (cut at a
-/// word boundary if very long), highlighted like the body.
-fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usize>>, bool) {
+/// word boundary if very long), highlighted like the body. Returns the title,
+/// its highlights (byte ranges into it) and whether it was cut.
+pub fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usize>>, bool) {
     let lead = text::lead_sentence(body);
     let kept = text::trim_at_words(
         body,
