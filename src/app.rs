@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Result};
 
-use crate::cli::{Cli, Command, IndexArgs, StatsArgs};
+use crate::cli::{Cli, Command, IndexArgs, ServeArgs, StatsArgs};
 use crate::config::{self, Input, SearchConfig};
 use crate::indexer::{self, IndexOptions, Notice, Progress, Reporter};
 use crate::printer::{self, IndexProgress, Printer};
@@ -30,7 +30,22 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome
             search(&cfg, out, err)
         }
         Command::Stats(args) => stats(&args, out),
+        Command::Serve(args) => serve(&args, err),
     }
+}
+
+/// `passim serve`: the same default index as `passim search`, then the
+/// server, which runs until the process is stopped.
+fn serve(args: &ServeArgs, err: &mut dyn Write) -> Result<Outcome> {
+    let dir = args
+        .index
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(crate::DEFAULT_INDEX));
+    if args.index.is_none() && !indexer::exists(&dir) {
+        build_default_index(&dir, err)?;
+    }
+    crate::server::run(&dir, args.addr, err)?;
+    Ok(Outcome::Success)
 }
 
 fn index(args: &IndexArgs, err: &mut dyn Write) -> Result<Outcome> {

@@ -25,6 +25,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Show facts about an index: articles, terms, size, last update.
     Stats(StatsArgs),
+    /// Serve a search page and a JSON API over HTTP (loopback by default).
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +117,20 @@ pub struct StatsArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
+    /// Searches see each `passim index` run on it without a restart.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
+    pub index: Option<PathBuf>,
+
+    /// Address to listen on. Port 0 picks a free port; the address in use is
+    /// printed on stderr. Anything but a loopback address exposes the index
+    /// to the network.
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

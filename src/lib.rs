@@ -18,6 +18,7 @@ pub mod printer;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod server;
 pub mod stem;
 pub mod text;
 
