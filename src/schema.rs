@@ -19,6 +19,9 @@ pub const ANALYZER: &str = "passim_en";
 /// headline word counts like three body words (BM25F-style weighting).
 pub const TITLE_REPEAT: usize = 3;
 
+/// Words of this many bytes or more are not indexed (tantivy's `RemoveLongFilter`).
+pub const MAX_WORD_BYTES: usize = 40;
+
 /// Bumped whenever the schema or analyzer changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 2;
 
@@ -112,7 +115,7 @@ pub fn build() -> (Schema, Fields) {
 /// The English analyzer: words, lower-cased, Snowball-stemmed.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(LowerCaser)
         .filter(crate::stem::CachedStemmer)
         .build()
@@ -122,7 +125,7 @@ pub fn analyzer() -> TextAnalyzer {
 /// recognising stopwords in a query.
 pub fn word_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(40))
+        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
         .filter(LowerCaser)
         .build()
 }

@@ -151,8 +151,7 @@ impl Engine {
             let body_matches = if opts.passages.count == 0 {
                 Vec::new()
             } else {
-                let body_tokens = highlight::tokenize(&mut analyzer, &stored.body);
-                highlight::find(&body_tokens, &compiled.targets, TextField::Body)
+                highlight::find_in(&stored.body, &compiled.targets, TextField::Body)
             };
             let chosen = passages::select(
                 &stored.body,
@@ -174,8 +173,8 @@ impl Engine {
                 .collect();
             let has_headline = !stored.title.trim().is_empty();
             let (title, title_highlights, title_trimmed) = if has_headline {
-                let tokens = highlight::tokenize(&mut analyzer, &stored.title);
-                let matches = highlight::find(&tokens, &compiled.targets, TextField::Title);
+                let matches =
+                    highlight::find_in(&stored.title, &compiled.targets, TextField::Title);
                 (stored.title.clone(), relative(&matches, 0), false)
             } else {
                 lead_title(&stored.body, &body_matches)

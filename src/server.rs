@@ -400,17 +400,10 @@ async fn api_article(
             }
             None => (Vec::new(), Vec::new()),
         };
-        let mut analyzer = schema::analyzer();
-        let body_matches = if targets.is_empty() {
-            Vec::new()
-        } else {
-            let tokens = highlight::tokenize(&mut analyzer, &stored.body);
-            highlight::find(&tokens, &targets, TextField::Body)
-        };
+        let body_matches = highlight::find_in(&stored.body, &targets, TextField::Body);
         let has_headline = !stored.title.trim().is_empty();
         let (title, title_highlights, title_trimmed) = if has_headline {
-            let tokens = highlight::tokenize(&mut analyzer, &stored.title);
-            let matches = highlight::find(&tokens, &targets, TextField::Title);
+            let matches = highlight::find_in(&stored.title, &targets, TextField::Title);
             (
                 stored.title.clone(),
                 highlight::merge_spans(&matches),
