@@ -144,12 +144,13 @@ pub fn compile(
         weights: Vec::new(),
         notes: Vec::new(),
     };
+    let cleaned = strip_control(text);
     let ast = match syntax {
-        Syntax::Plain => plain_ast(text),
-        Syntax::Full => match query_grammar::parse_query(text) {
+        Syntax::Plain => plain_ast(&cleaned),
+        Syntax::Full => match query_grammar::parse_query(&cleaned) {
             Ok(ast) => ast,
             Err(_) => {
-                let (ast, errors) = query_grammar::parse_query_lenient(text);
+                let (ast, errors) = query_grammar::parse_query_lenient(&cleaned);
                 compiler.lenient = true;
                 compiler.notes.push(match errors.first() {
                     Some(first) => format!(
@@ -164,10 +165,13 @@ pub fn compile(
         },
     };
     if !has_positive(&ast) {
-        if text.trim().is_empty() {
+        if cleaned.trim().is_empty() {
             bail!("empty query: give at least one word to search for");
         }
-        bail!("query {text:?} only excludes words; give at least one word to search for");
+        if has_leaf(&ast) {
+            bail!("query {text:?} only excludes words; give at least one word to search for");
+        }
+        bail!("query {text:?} has no words to search for");
     }
     compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
     let Some(query) = compiler.convert(&ast, false, true)? else {
@@ -197,6 +201,42 @@ fn plain_ast(text: &str) -> UserInputAst {
         })
         .collect();
     UserInputAst::Clause(words)
+}
+
+/// Control characters mean nothing in a query: terminal escape sequences
+/// (`ESC [ 31 m`, pasted with coloured text) are dropped whole, any other
+/// control character becomes a space.
+fn strip_control(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                // Parameters and intermediates, then one final byte in @..~.
+                for d in chars.by_ref() {
+                    if ('@'..='~').contains(&d) {
+                        break;
+                    }
+                }
+            }
+            out.push(' ');
+        } else if c.is_control() {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether the query names anything at all (words, phrases, `*`).
+fn has_leaf(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Clause(children) => children.iter().any(|(_, child)| has_leaf(child)),
+        UserInputAst::Boost(inner, _) => has_leaf(inner),
+        UserInputAst::Leaf(_) => true,
+    }
 }
 
 /// Whether the query asks for anything (as opposed to only excluding).
@@ -612,6 +652,15 @@ mod tests {
         )
         .expect("compile");
         compiled.targets.into_iter().map(|t| t.pattern).collect()
+    }
+
+    #[test]
+    fn control_characters_and_escape_sequences_are_dropped() {
+        assert_eq!(
+            strip_control("pay\u{1}\u{7}\u{1b}[31mrise\u{1b}[0m"),
+            "pay   rise "
+        );
+        assert_eq!(strip_control("a\tb\u{1b}"), "a b ");
     }
 
     #[test]
