@@ -218,18 +218,19 @@ pub fn select(
             }
         }
         let range = units[first].range.start..units[last].range.end;
-        let ms = &matches[units[first].matches.start..units[last].matches.end];
+        let ms: Vec<Match> = matches[units[first].matches.start..units[last].matches.end]
+            .iter()
+            .filter(|m| m.span.start >= range.start && m.span.end <= range.end)
+            .cloned()
+            .collect();
         passages.push(Passage {
             paragraph: c.paragraph,
-            range: range.clone(),
-            matches: ms
-                .iter()
-                .filter(|m| m.span.start >= range.start && m.span.end <= range.end)
-                .cloned()
-                .collect(),
+            // The score of what is shown, context included.
+            score: score(body, &ms, &weight, range.clone()),
+            range,
+            matches: ms,
             trimmed_start: units[first].trimmed_start,
             trimmed_end: units[last].trimmed_end,
-            score: c.score,
         });
     }
     let _ = paragraph_numbers;
@@ -322,6 +323,11 @@ fn distinct_groups(matches: &[Match]) -> Vec<usize> {
     groups
 }
 
+/// Weight of the proximity bonus. Measured on SciFact passages (hit@1):
+/// 0.5 → 52.1%, 0.2 → 52.8%, 0 → 53.2%; kept small but present, since for
+/// short keyword queries words close together make the more readable passage.
+const PROXIMITY: f32 = 0.2;
+
 /// Scores a window of text by the matches inside it.
 fn score(body: &str, matches: &[Match], weight: &dyn Fn(usize) -> f32, span: Range<usize>) -> f32 {
     let groups = distinct_groups(matches);
@@ -338,7 +344,7 @@ fn score(body: &str, matches: &[Match], weight: &dyn Fn(usize) -> f32, span: Ran
         // Proximity: the shortest stretch that shows every distinct group.
         let closest = shortest_cover(body, matches, groups.len());
         let base: f32 = groups.iter().map(|&g| weight(g)).sum();
-        total += 0.5 * base / (1.0 + closest as f32 / 40.0);
+        total += PROXIMITY * base / (1.0 + closest as f32 / 40.0);
     }
     // Prefer tighter windows very slightly, so context is added afterwards.
     let len = body[span].chars().count() as f32;
