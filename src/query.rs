@@ -476,13 +476,7 @@ impl Compiler<'_> {
                 }
             };
             if !negated {
-                let group = self.weights.len();
-                self.weights.push(idf(doc_freq, self.searcher.num_docs()));
-                self.targets.push(Target {
-                    pattern,
-                    field: scope,
-                    group,
-                });
+                self.add_target(pattern, scope, doc_freq);
             }
             return Ok(Some(query));
         }
@@ -501,19 +495,24 @@ impl Compiler<'_> {
             per_field.push((Occur::Should, query));
         }
         if !negated {
-            let group = self.weights.len();
-            self.weights.push(idf(doc_freq, self.searcher.num_docs()));
-            self.targets.push(Target {
-                pattern,
-                field: scope,
-                group,
-            });
+            self.add_target(pattern, scope, doc_freq);
         }
         Ok(Some(if per_field.len() == 1 {
             per_field.remove(0).1
         } else {
             Box::new(BooleanQuery::new(per_field))
         }))
+    }
+
+    /// Records what a (non-negated) literal highlights, weighted by its IDF.
+    fn add_target(&mut self, pattern: Pattern, field: Option<TextField>, doc_freq: u64) {
+        let group = self.weights.len();
+        self.weights.push(idf(doc_freq, self.searcher.num_docs()));
+        self.targets.push(Target {
+            pattern,
+            field,
+            group,
+        });
     }
 
     /// The tantivy query for a pattern on one field, and a document frequency
