@@ -270,6 +270,7 @@ impl FileRun<'_> {
         let mut buf = Vec::new();
         let mut seen: HashSet<u64> = HashSet::new();
         let (mut line_no, mut added) = (0usize, 0u64);
+        let skipped_before = self.report.skipped;
         let start = self.progress.bytes_done;
         let mut read = 0u64;
         loop {
@@ -314,6 +315,10 @@ impl FileRun<'_> {
                 self.progress.bytes_done = start + read;
                 self.reporter.progress(self.progress);
             }
+        }
+        // No article and no bad line: the file holds nothing (like an empty .txt).
+        if seen.is_empty() && self.report.skipped == skipped_before {
+            self.notice(None, "empty file (no articles to index)".into(), true);
         }
         Ok(added)
     }

@@ -303,6 +303,23 @@ fn jsonl_bad_lines_missing_body_and_duplicate_ids() {
 }
 
 #[test]
+fn empty_jsonl_file_is_reported_like_an_empty_text_file() {
+    let fx = Fixture::with_seeds();
+    fx.write("seeds/none.jsonl", "\n  \n");
+    fx.write("seeds/zero.jsonl", "");
+    let out = fx.run(&["index"]);
+    assert_index_summary(&stderr(&out), 2, 2, 0, 0, 2);
+    let w = warnings(&out);
+    assert_eq!(
+        w,
+        [
+            "passim: warning: seeds/none.jsonl: skipped: empty file (no articles to index)",
+            "passim: warning: seeds/zero.jsonl: skipped: empty file (no articles to index)"
+        ]
+    );
+}
+
+#[test]
 fn bad_queries_never_panic() {
     let fx = Fixture::indexed();
     let long = "pay ".repeat(2500);
