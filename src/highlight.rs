@@ -55,8 +55,6 @@ pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
     if keys.is_empty() {
         return Vec::new();
     }
-    let stemmer = frostem::Stemmer::new(frostem::Algorithm::English);
-    let mut stems: rustc_hash::FxHashMap<String, String> = Default::default();
     // The index analyzer is SimpleTokenizer → RemoveLong → LowerCaser →
     // stemmer; its steps run here by hand so that words which cannot match
     // are dropped before they are copied, lower-cased or stemmed.
@@ -68,14 +66,8 @@ pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
             continue;
         }
         lowercase_like_tantivy(raw, &mut lower);
-        let stem = match stems.get(&lower) {
-            Some(stem) => stem.clone(),
-            None => {
-                let stem = stemmer.stem(&lower).into_owned();
-                stems.insert(lower.clone(), stem.clone());
-                stem
-            }
-        };
+        let mut stem = String::new();
+        crate::stem::stem_into(&lower, &mut stem);
         tokens.push(Token {
             span,
             position,

@@ -84,7 +84,6 @@ pub fn select(
 
     // Units and candidate windows, for paragraphs that contain matches.
     let mut all_units: Vec<Vec<Unit>> = Vec::new();
-    let mut paragraph_numbers: Vec<usize> = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut m = 0;
     for (p_index, para) in paragraphs.iter().enumerate() {
@@ -129,7 +128,6 @@ pub fn select(
             }
         }
         all_units.push(units);
-        paragraph_numbers.push(p_index + 1);
         m = m_end;
     }
 
@@ -233,7 +231,6 @@ pub fn select(
             trimmed_end: units[last].trimmed_end,
         });
     }
-    let _ = paragraph_numbers;
     passages.sort_by_key(|p| p.range.start);
     passages
 }

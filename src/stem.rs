@@ -21,6 +21,25 @@ thread_local! {
     static CACHE: RefCell<HashMap<String, String>> = RefCell::new(HashMap::default());
 }
 
+/// Writes the English stem of a lower-cased `word` into `out`, through the
+/// per-thread cache.
+pub fn stem_into(word: &str, out: &mut String) {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        out.clear();
+        if let Some(stem) = cache.get(word) {
+            out.push_str(stem);
+            return;
+        }
+        let stem = frostem::Stemmer::new(frostem::Algorithm::English).stem(word);
+        out.push_str(&stem);
+        if cache.len() >= MAX_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(word.to_owned(), out.clone());
+    });
+}
+
 /// Token filter: English Snowball stemming, memoised. Expects lower-cased tokens.
 #[derive(Clone, Copy, Default)]
 pub struct CachedStemmer;
@@ -29,10 +48,7 @@ impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
 
     fn transform<T: Tokenizer>(self, tokenizer: T) -> CachedStemmerFilter<T> {
-        CachedStemmerFilter {
-            inner: tokenizer,
-            stemmer: frostem::Stemmer::new(frostem::Algorithm::English),
-        }
+        CachedStemmerFilter { inner: tokenizer }
     }
 }
 
@@ -40,7 +56,6 @@ impl TokenFilter for CachedStemmer {
 #[derive(Clone)]
 pub struct CachedStemmerFilter<T> {
     inner: T,
-    stemmer: frostem::Stemmer,
 }
 
 impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
@@ -49,14 +64,15 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         CachedStemmerStream {
             tail: self.inner.token_stream(text),
-            stemmer: self.stemmer,
+            buffer: String::new(),
         }
     }
 }
 
 pub struct CachedStemmerStream<T> {
     tail: T,
-    stemmer: frostem::Stemmer,
+    /// Scratch space for the stem, swapped into the token when it differs.
+    buffer: String,
 }
 
 impl<T: TokenStream> TokenStream for CachedStemmerStream<T> {
@@ -65,23 +81,10 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<T> {
             return false;
         }
         let token = self.tail.token_mut();
-        let stemmer = self.stemmer;
-        CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if let Some(stem) = cache.get(token.text.as_str()) {
-                if *stem != token.text {
-                    token.text.clear();
-                    token.text.push_str(stem);
-                }
-                return;
-            }
-            let stem = stemmer.stem(&token.text).into_owned();
-            if cache.len() >= MAX_ENTRIES {
-                cache.clear();
-            }
-            let word = std::mem::replace(&mut token.text, stem.clone());
-            cache.insert(word, stem);
-        });
+        stem_into(&token.text, &mut self.buffer);
+        if self.buffer != token.text {
+            std::mem::swap(&mut token.text, &mut self.buffer);
+        }
         true
     }
 
