@@ -10,7 +10,7 @@
 mod bm25;
 mod stopwords;
 
-pub use bm25::Bm25TermQuery;
+pub use bm25::{Bm25FParams, Bm25FTermQuery};
 pub use stopwords::{is_stopword, STOPWORDS};
 
 use anyhow::{bail, Result};
@@ -267,28 +267,32 @@ struct Compiler<'a> {
     notes: Vec<String>,
 }
 
-/// Corpus statistics of the combined headline + body field.
+/// Corpus statistics of the combined headline + body ranking model.
 #[derive(Debug, Clone, Copy)]
 pub struct AllStats {
     pub num_docs: u64,
+    /// Mean of `TITLE_REPEAT × headline tokens + body tokens` per article.
     pub avg_len: f32,
 }
 
 impl AllStats {
     pub fn of(searcher: &Searcher, fields: &Fields) -> Result<AllStats> {
-        let mut tokens = 0u64;
+        let (mut title, mut body) = (0u64, 0u64);
         for segment in searcher.segment_readers() {
-            tokens += segment.inverted_index(fields.all)?.total_num_tokens();
+            title += segment.inverted_index(fields.title)?.total_num_tokens();
+            body += segment.inverted_index(fields.body)?.total_num_tokens();
         }
         let num_docs = searcher.num_docs();
+        let tokens = schema::TITLE_REPEAT as f32 * title as f32 + body as f32;
         Ok(AllStats {
             num_docs,
-            avg_len: tokens as f32 / num_docs.max(1) as f32,
+            avg_len: tokens / num_docs.max(1) as f32,
         })
     }
 }
 
-/// A BM25 query for one analyzed word on the combined field, and its document frequency.
+/// A BM25F query for one analyzed word over headline and body, and its
+/// document frequency (articles with the word in headline or body).
 pub fn all_field_term(
     searcher: &Searcher,
     fields: &Fields,
@@ -297,17 +301,52 @@ pub fn all_field_term(
     word: &str,
     boost: f32,
 ) -> Result<(Box<dyn Query>, u64)> {
-    let term = Term::from_field_text(fields.all, word);
-    let df = searcher.doc_freq(&term)?;
-    let query = Bm25TermQuery::new(
-        term,
-        idf(df, stats.num_docs),
-        boost,
-        settings.k1,
-        settings.b,
-        stats.avg_len,
+    let title = Term::from_field_text(fields.title, word);
+    let body = Term::from_field_text(fields.body, word);
+    let df = union_doc_freq(searcher, &title, &body)?;
+    let query = Bm25FTermQuery::new(
+        title,
+        body,
+        Bm25FParams {
+            idf: idf(df, stats.num_docs),
+            boost,
+            k1: settings.k1,
+            b: settings.b,
+            avg_len: stats.avg_len,
+            repeat: schema::TITLE_REPEAT as f32,
+        },
     );
     Ok((Box::new(query), df))
+}
+
+/// Articles whose headline or body holds the word: both fields' frequencies
+/// minus the articles that have it in both, found by walking the (short)
+/// headline postings against the body postings.
+fn union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64> {
+    use tantivy::{DocSet, TERMINATED};
+    let mut df = 0u64;
+    for segment in searcher.segment_readers() {
+        let t = segment.inverted_index(title.field())?;
+        let b = segment.inverted_index(body.field())?;
+        let (Some(t_info), Some(b_info)) = (t.get_term_info(title)?, b.get_term_info(body)?) else {
+            df += t.doc_freq(title)? as u64 + b.doc_freq(body)? as u64;
+            continue;
+        };
+        df += (t_info.doc_freq + b_info.doc_freq) as u64;
+        let mut tp = t.read_postings_from_terminfo(&t_info, IndexRecordOption::Basic)?;
+        let mut bp = b.read_postings_from_terminfo(&b_info, IndexRecordOption::Basic)?;
+        let mut doc = tp.doc();
+        while doc != TERMINATED {
+            if bp.doc() <= doc && bp.seek(doc) == doc {
+                df -= 1;
+            }
+            if bp.doc() == TERMINATED {
+                break;
+            }
+            doc = tp.advance();
+        }
+    }
+    Ok(df)
 }
 
 impl Compiler<'_> {
@@ -460,7 +499,7 @@ impl Compiler<'_> {
                     };
                     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                     let mut df = 0;
-                    for word in self.expand_prefix(self.fields.all, &p)? {
+                    for word in self.expand_prefix(&[self.fields.title, self.fields.body], &p)? {
                         let (q, d) = all_field_term(
                             self.searcher,
                             self.fields,
@@ -532,7 +571,7 @@ impl Compiler<'_> {
                 )
             }
             Pattern::Prefix(p) => {
-                let expansions = self.expand_prefix(field, p)?;
+                let expansions = self.expand_prefix(&[field], p)?;
                 let mut df = 0;
                 let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for word in &expansions {
@@ -568,12 +607,16 @@ impl Compiler<'_> {
     /// Index terms of `field` that start with `prefix`, up to the configured cap.
     fn expand_prefix(
         &mut self,
-        field: tantivy::schema::Field,
+        fields: &[tantivy::schema::Field],
         prefix: &str,
     ) -> Result<Vec<String>> {
         let mut words = std::collections::BTreeSet::new();
         let cap = self.settings.max_expansions;
-        for segment in self.searcher.segment_readers() {
+        let segments = self.searcher.segment_readers();
+        for (segment, &field) in segments
+            .iter()
+            .flat_map(|s| fields.iter().map(move |f| (s, f)))
+        {
             let inverted = segment.inverted_index(field)?;
             let mut stream = inverted
                 .terms()
@@ -638,6 +681,70 @@ mod tests {
         writer.commit().expect("commit");
         let reader = index.reader().expect("reader");
         (reader.searcher(), fields)
+    }
+
+    /// Articles (headline, body) in an in-memory index.
+    fn searcher_of(articles: &[(&str, &str)]) -> (Searcher, Fields) {
+        let (schema, fields) = schema::build();
+        let index = tantivy::Index::create_in_ram(schema);
+        schema::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        for (i, (title, body)) in articles.iter().enumerate() {
+            let article = Article {
+                id: i.to_string(),
+                title: (*title).into(),
+                body: (*body).into(),
+                ..Article::default()
+            };
+            let origin = Origin {
+                path: "a",
+                source_file: "a",
+                mtime: 0,
+                size: 0,
+            };
+            writer
+                .add_document(schema::to_document(&fields, &article, &origin))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        let reader = index.reader().expect("reader");
+        (reader.searcher(), fields)
+    }
+
+    #[test]
+    fn bm25f_combines_headline_and_body_before_saturation() {
+        // "pay": headline and body of doc 0, body only of doc 1, absent from doc 2.
+        let (searcher, fields) = searcher_of(&[
+            ("pay deal", "the pay offer"),
+            ("strike", "pay and pay"),
+            ("ballot", "a vote"),
+        ]);
+        let settings = RankSettings::default();
+        let stats = AllStats::of(&searcher, &fields).expect("stats");
+        // Combined lengths: 3×2+3 = 9, 3×1+3 = 6, 3×1+2 = 5.
+        assert_eq!(stats.avg_len, 20.0 / 3.0);
+        let (query, df) =
+            all_field_term(&searcher, &fields, &settings, stats, "pay", 1.0).expect("query");
+        assert_eq!(
+            df, 2,
+            "articles with `pay` in headline or body, counted once"
+        );
+        let top = searcher
+            .search(
+                &query,
+                &tantivy::collector::TopDocs::with_limit(10).order_by_score(),
+            )
+            .expect("search");
+        let (k1, b, avg) = (settings.k1, settings.b, stats.avg_len);
+        let idf = idf(2, 3);
+        let bm25 =
+            |tf: f32, len: f32| idf * (k1 + 1.0) * tf / (tf + k1 * (1.0 - b + b * len / avg));
+        let expected = [(0u32, bm25(3.0 + 1.0, 9.0)), (1, bm25(2.0, 6.0))];
+        assert_eq!(top.len(), 2);
+        for ((score, addr), (doc, want)) in top.iter().zip(expected) {
+            assert_eq!(addr.doc_id, doc);
+            assert!((score - want).abs() < 1e-5, "doc {doc}: {score} vs {want}");
+        }
     }
 
     fn targets(text: &str) -> Vec<Pattern> {

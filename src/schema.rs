@@ -15,15 +15,16 @@ use crate::article::Article;
 /// Name under which the English analyzer is registered in the index.
 pub const ANALYZER: &str = "passim_en";
 
-/// How many times the headline goes into the combined ranking field: a
-/// headline word counts like three body words (BM25F-style weighting).
+/// In ranking, a headline word counts like this many body words (BM25F:
+/// headline and body are scored as one field in which the headline is
+/// repeated).
 pub const TITLE_REPEAT: usize = 3;
 
 /// Words of this many bytes or more are not indexed (tantivy's `RemoveLongFilter`).
 pub const MAX_WORD_BYTES: usize = 40;
 
 /// Bumped whenever the schema or analyzer changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Handles to every field of the passim schema.
 #[derive(Debug, Clone, Copy)]
@@ -36,8 +37,6 @@ pub struct Fields {
     pub size: Field,
     pub title: Field,
     pub body: Field,
-    /// Headline and body as one field, for ranking (indexed, not stored).
-    pub all: Field,
     pub date: Field,
     pub url: Field,
     pub source: Field,
@@ -96,14 +95,6 @@ pub fn build() -> (Schema, Fields) {
         size: b.add_u64_field(SIZE, FAST),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
-        all: b.add_text_field(
-            "all",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(ANALYZER)
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            ),
-        ),
         date: b.add_text_field("date", STORED),
         url: b.add_text_field("url", STORED),
         source: b.add_text_field("source", STORED),
@@ -169,10 +160,6 @@ pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> Tanti
     doc.add_u64(fields.size, origin.size);
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.body, &article.body);
-    for _ in 0..TITLE_REPEAT {
-        doc.add_text(fields.all, &article.title);
-    }
-    doc.add_text(fields.all, &article.body);
     for (field, value) in [
         (fields.date, &article.date),
         (fields.url, &article.url),
