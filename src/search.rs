@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::tokenizer::TextAnalyzer;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::highlight::{self, Match};
 use crate::indexer;
@@ -137,13 +137,7 @@ impl Engine {
         let searcher = self.reader.searcher();
         let compiled = query::compile(text, opts.syntax, &searcher, &self.fields, &opts.rank)?;
         let mut analyzer = schema::analyzer();
-        let expanded = self.feedback(&searcher, &compiled, &opts.rank, &mut analyzer)?;
-        let ranking = expanded.as_deref().unwrap_or(compiled.query.as_ref());
-        let collector = (
-            TopDocs::with_limit(opts.limit.max(1)).order_by_score(),
-            Count,
-        );
-        let (top, total_hits) = searcher.search(ranking, &collector)?;
+        let (top, total_hits) = self.rank(&searcher, &compiled, opts, &mut analyzer)?;
         let mut hits = Vec::with_capacity(top.len());
         for (rank, (score, address)) in top.into_iter().enumerate() {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -206,35 +200,58 @@ impl Engine {
 }
 
 impl Engine {
-    /// RM3 pseudo-relevance feedback: the query, re-weighted and expanded
-    /// with the words that stand out in its first-pass top documents. The
-    /// original query stays required, so the same articles match and the
-    /// highlights (the words the user typed) stay exact; feedback only
-    /// changes the order. `None` when feedback does not apply (short
-    /// queries: a one- or two-word query ranks by its own words only).
-    fn feedback(
+    /// The top `opts.limit` articles and how many match in all.
+    ///
+    /// Queries that get RM3 feedback (see [`Engine::expansion`]) are ranked
+    /// in two passes: the first ranks by the query's own words and keeps the
+    /// best [`RERANK_DEPTH`] (or `limit`, if more); the ten best of those
+    /// feed the relevance model; the second pass re-scores the kept articles
+    /// with the expansion words added. The same articles match either way and
+    /// the highlights stay the words the user typed; feedback only changes
+    /// the order.
+    fn rank(
         &self,
         searcher: &Searcher,
         compiled: &CompiledQuery,
+        opts: &SearchOptions,
+        analyzer: &mut TextAnalyzer,
+    ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+        let limit = opts.limit.max(1);
+        let base = compiled.query.as_ref();
+        if !feedback_applies(compiled, &opts.rank) {
+            let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
+            return Ok(searcher.search(base, &collector)?);
+        }
+        let depth = limit.max(RERANK_DEPTH);
+        let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
+        let (first, total) = searcher.search(base, &collector)?;
+        let fb = opts.rank.feedback;
+        let feedback_docs = &first[..first.len().min(fb.docs)];
+        let Some(extras) =
+            self.expansion(searcher, compiled, feedback_docs, &opts.rank, analyzer)?
+        else {
+            let mut top = first;
+            top.truncate(limit);
+            return Ok((top, total));
+        };
+        let lambda = fb.original_weight.clamp(0.0, 1.0);
+        let mut top = rescore(searcher, &first, lambda, &extras)?;
+        top.truncate(limit);
+        Ok((top, total))
+    }
+
+    /// RM3 pseudo-relevance feedback: the words that stand out in the
+    /// first-pass top documents `first`, as weighted BM25F queries to add
+    /// to the query's own score. `None` when there is nothing to add.
+    fn expansion(
+        &self,
+        searcher: &Searcher,
+        compiled: &CompiledQuery,
+        first: &[(f32, DocAddress)],
         rank: &RankSettings,
         analyzer: &mut TextAnalyzer,
-    ) -> Result<Option<Box<dyn Query>>> {
+    ) -> Result<Option<Vec<Box<dyn Query>>>> {
         let fb = rank.feedback;
-        if fb.docs == 0 || fb.terms == 0 {
-            return Ok(None);
-        }
-        // The query's unscoped words, with how often each was typed.
-        let mut original: HashMap<&str, f32> = HashMap::new();
-        for t in &compiled.targets {
-            if let (Pattern::Term(word), None) = (&t.pattern, t.field) {
-                *original.entry(word.as_str()).or_default() += 1.0;
-            }
-        }
-        if original.len() < fb.min_query_terms {
-            return Ok(None);
-        }
-        let base = compiled.query.as_ref();
-        let first = searcher.search(base, &TopDocs::with_limit(fb.docs).order_by_score())?;
         if first.is_empty() {
             return Ok(None);
         }
@@ -243,7 +260,7 @@ impl Engine {
         // score): a softmax, so the clearly best documents dominate the model.
         let top_score = first[0].0;
         let mut model: HashMap<String, f32> = HashMap::new();
-        for (score, address) in &first {
+        for (score, address) in first {
             let doc: TantivyDocument = searcher.doc(*address)?;
             let stored = schema::from_document(&self.fields, &doc);
             let mut counts: HashMap<String, f32> = HashMap::new();
@@ -275,20 +292,78 @@ impl Engine {
             return Ok(None);
         }
         // Score = |Q| · (λ · Σ_t q_t·BM25(t) + (1 − λ) · Σ_w P(w|R)·BM25(w)), with q_t = 1/|Q|.
-        let q_len: f32 = original.values().sum();
+        let q_len = original_words(compiled).values().sum::<f32>();
         let lambda = fb.original_weight.clamp(0.0, 1.0);
         let stats = query::AllStats::of(searcher, &self.fields)?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
-            Occur::Must,
-            Box::new(BoostQuery::new(base.box_clone(), lambda)),
-        )];
+        let mut extras: Vec<Box<dyn Query>> = Vec::with_capacity(expansion.len());
         for (word, p) in &expansion {
             let boost = (1.0 - lambda) * q_len * p / mass;
             let (q, _) = query::all_field_term(searcher, &self.fields, rank, stats, word, boost)?;
-            clauses.push((Occur::Should, q));
+            extras.push(q);
         }
-        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+        Ok(Some(extras))
     }
+}
+
+/// How many first-pass articles feedback re-ranks: only these can reach
+/// the top after expansion.
+pub const RERANK_DEPTH: usize = 1000;
+
+/// The query's unscoped words, with how often each was typed.
+fn original_words(compiled: &CompiledQuery) -> HashMap<&str, f32> {
+    let mut original: HashMap<&str, f32> = HashMap::new();
+    for t in &compiled.targets {
+        if let (Pattern::Term(word), None) = (&t.pattern, t.field) {
+            *original.entry(word.as_str()).or_default() += 1.0;
+        }
+    }
+    original
+}
+
+/// Whether RM3 feedback runs for this query (long enough, feedback on).
+fn feedback_applies(compiled: &CompiledQuery, rank: &RankSettings) -> bool {
+    let fb = rank.feedback;
+    fb.docs > 0 && fb.terms > 0 && original_words(compiled).len() >= fb.min_query_terms
+}
+
+/// Second pass of feedback: `λ × first-pass score` plus the expansion
+/// words' scores, for each first-pass article, best first (ties: index order).
+fn rescore(
+    searcher: &Searcher,
+    first: &[(f32, DocAddress)],
+    lambda: f32,
+    extras: &[Box<dyn Query>],
+) -> Result<Vec<(f32, DocAddress)>> {
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let weights = extras
+        .iter()
+        .map(|q| q.weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut by_segment: Vec<(DocAddress, f32)> =
+        first.iter().map(|&(score, addr)| (addr, score)).collect();
+    by_segment.sort_by_key(|&(addr, _)| addr);
+    let mut out = Vec::with_capacity(first.len());
+    for run in by_segment.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
+        let reader = searcher.segment_reader(run[0].0.segment_ord);
+        let mut scorers = weights
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        for &(addr, base) in run {
+            let mut score = lambda * base;
+            for scorer in &mut scorers {
+                if scorer.doc() < addr.doc_id {
+                    scorer.seek(addr.doc_id);
+                }
+                if scorer.doc() == addr.doc_id {
+                    score += scorer.score();
+                }
+            }
+            out.push((score, addr));
+        }
+    }
+    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out)
 }
 
 /// The stopwords as the analyzer stems them (`because` → `becaus`).
@@ -332,4 +407,85 @@ pub fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usiz
         relative(&inside, kept.start),
         kept.end < lead.end,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Article;
+    use crate::schema::Origin;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur};
+
+    #[test]
+    fn rescore_matches_required_plus_optional_boolean_query() {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        schema::register(&index);
+        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+        let bodies = [
+            "union pay strike ballot",
+            "pay rise for nurses",
+            "strike called off",
+            "ballot result on pay and pensions",
+            "nurses union ballot",
+            "weather report",
+        ];
+        for (i, body) in bodies.iter().enumerate() {
+            let article = Article {
+                id: i.to_string(),
+                title: String::new(),
+                body: (*body).into(),
+                ..Article::default()
+            };
+            let origin = Origin {
+                path: "a",
+                source_file: "a",
+                mtime: 0,
+                size: 0,
+            };
+            writer
+                .add_document(schema::to_document(&fields, &article, &origin))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let rank = RankSettings::default();
+        let stats = query::AllStats::of(&searcher, &fields).expect("stats");
+        let term = |w: &str, boost: f32| {
+            query::all_field_term(&searcher, &fields, &rank, stats, w, boost)
+                .expect("term")
+                .0
+        };
+        let base: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, term("pay", 1.0)),
+            (Occur::Should, term("strike", 1.0)),
+        ]));
+        let extras = vec![term("ballot", 0.4), term("nurs", 0.2), term("union", 0.3)];
+        let lambda = 0.7;
+
+        let first = searcher
+            .search(&base, &TopDocs::with_limit(10).order_by_score())
+            .expect("first pass");
+        let got = rescore(&searcher, &first, lambda, &extras).expect("rescore");
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
+            Occur::Must,
+            Box::new(BoostQuery::new(base.box_clone(), lambda)),
+        )];
+        clauses.extend(extras.iter().map(|q| (Occur::Should, q.box_clone())));
+        let want = searcher
+            .search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(10).order_by_score(),
+            )
+            .expect("boolean");
+        let docs = |v: &[(f32, DocAddress)]| v.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>();
+        // Articles 0-3 match pay or strike; 0 also has ballot and union, 3 ballot, 1 nurses.
+        assert_eq!(docs(&got), docs(&want));
+        assert_eq!(docs(&got)[0], 0);
+        assert_eq!(got.len(), 4);
+        for ((a, _), (b, _)) in got.iter().zip(&want) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+    }
 }
