@@ -255,7 +255,7 @@ impl Engine {
         if first.is_empty() {
             return Ok(None);
         }
-        let stop = stemmed_stopwords(analyzer);
+        let stop = stemmed_stopwords();
         // Relevance model: P(w|R) ∝ Σ_D P(w|D) · P(D|Q), with P(D|Q) ∝ exp(BM25
         // score): a softmax, so the clearly best documents dominate the model.
         let top_score = first[0].0;
@@ -285,8 +285,14 @@ impl Engine {
             }
         }
         let mut expansion: Vec<(String, f32)> = model.into_iter().collect();
-        expansion.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        expansion.truncate(fb.terms);
+        let by_weight = |a: &(String, f32), b: &(String, f32)| {
+            b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
+        };
+        if expansion.len() > fb.terms {
+            expansion.select_nth_unstable_by(fb.terms, by_weight);
+            expansion.truncate(fb.terms);
+        }
+        expansion.sort_by(by_weight);
         let mass: f32 = expansion.iter().map(|(_, p)| p).sum();
         if mass <= 0.0 {
             return Ok(None);
@@ -367,15 +373,20 @@ fn rescore(
 }
 
 /// The stopwords as the analyzer stems them (`because` → `becaus`).
-fn stemmed_stopwords(analyzer: &mut TextAnalyzer) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for word in query::STOPWORDS {
-        let mut stream = analyzer.token_stream(word);
-        while let Some(token) = stream.next() {
-            out.insert(token.text.clone());
+/// Computed once per process.
+fn stemmed_stopwords() -> &'static HashSet<String> {
+    static STOP: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    STOP.get_or_init(|| {
+        let mut analyzer = schema::analyzer();
+        let mut out = HashSet::new();
+        for word in query::STOPWORDS {
+            let mut stream = analyzer.token_stream(word);
+            while let Some(token) = stream.next() {
+                out.insert(token.text.clone());
+            }
         }
-    }
-    out
+        out
+    })
 }
 
 /// Highlight ranges of `matches`, relative to `base`.
