@@ -188,7 +188,8 @@ pub fn compile(
 /// Plain syntax: every whitespace-separated word becomes an optional literal.
 fn plain_ast(text: &str) -> UserInputAst {
     let words: Vec<(Option<Occur>, UserInputAst)> = text
-        .split_whitespace()
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .filter(|w| !w.is_empty())
         .map(|w| {
             let leaf = UserInputLeaf::Literal(UserInputLiteral {
                 field_name: None,
