@@ -9,6 +9,10 @@ use std::ops::Range;
 
 use tantivy::tokenizer::TextAnalyzer;
 
+mod abbrev;
+
+pub use abbrev::with_abbreviations;
+
 use crate::query::{Pattern, Target};
 use crate::schema::TextField;
 
@@ -26,6 +30,9 @@ pub struct Match {
     pub span: Range<usize>,
     pub group: usize,
     pub phrase: bool,
+    /// Not the query's words but an abbreviation standing for them
+    /// (see [`abbrev`]): counts for passages, is not highlighted.
+    pub derived: bool,
 }
 
 /// Analyzes `text` into tokens with byte offsets and positions.
@@ -214,6 +221,7 @@ pub fn find(tokens: &[Token], targets: &[Target], field: TextField) -> Vec<Match
                         span: token.span.clone(),
                         group,
                         phrase: false,
+                        derived: false,
                     });
                 }
             }
@@ -223,6 +231,7 @@ pub fn find(tokens: &[Token], targets: &[Target], field: TextField) -> Vec<Match
                         span: token.span.clone(),
                         group,
                         phrase: false,
+                        derived: false,
                     });
                 }
             }
@@ -293,13 +302,19 @@ fn find_phrase(
             span: token.span.start..end,
             group,
             phrase: true,
+            derived: false,
         });
     }
 }
 
-/// Merges overlapping spans into the list of highlight ranges.
+/// Merges overlapping spans into the list of highlight ranges (derived
+/// matches are not highlights).
 pub fn merge_spans(matches: &[Match]) -> Vec<Range<usize>> {
-    let mut spans: Vec<Range<usize>> = matches.iter().map(|m| m.span.clone()).collect();
+    let mut spans: Vec<Range<usize>> = matches
+        .iter()
+        .filter(|m| !m.derived)
+        .map(|m| m.span.clone())
+        .collect();
     spans.sort_by_key(|s| (s.start, s.end));
     let mut out: Vec<Range<usize>> = Vec::new();
     for span in spans {

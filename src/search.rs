@@ -145,7 +145,8 @@ impl Engine {
             let body_matches = if opts.passages.count == 0 {
                 Vec::new()
             } else {
-                highlight::find_in(&stored.body, &compiled.targets, TextField::Body)
+                let found = highlight::find_in(&stored.body, &compiled.targets, TextField::Body);
+                highlight::with_abbreviations(&stored.body, &found)
             };
             let chosen = passages::select(
                 &stored.body,
@@ -285,9 +286,8 @@ impl Engine {
             }
         }
         let mut expansion: Vec<(String, f32)> = model.into_iter().collect();
-        let by_weight = |a: &(String, f32), b: &(String, f32)| {
-            b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0))
-        };
+        let by_weight =
+            |a: &(String, f32), b: &(String, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
         if expansion.len() > fb.terms {
             expansion.select_nth_unstable_by(fb.terms, by_weight);
             expansion.truncate(fb.terms);
