@@ -266,7 +266,8 @@ impl Engine {
             let stored = schema::from_document(&self.fields, &doc);
             let mut counts: HashMap<String, f32> = HashMap::new();
             let mut len = 0.0f32;
-            for text in [&stored.title, &stored.body] {
+            let body = &stored.body[..text::floor_char_boundary(&stored.body, FEEDBACK_TEXT_BYTES)];
+            for text in [stored.title.as_str(), body] {
                 let mut stream = analyzer.token_stream(text);
                 while let Some(token) = stream.next() {
                     len += 1.0;
@@ -310,6 +311,10 @@ impl Engine {
         Ok(Some(extras))
     }
 }
+
+/// Feedback reads at most this much of each article's body, so that one
+/// very long article does not cost more than ordinary ones.
+const FEEDBACK_TEXT_BYTES: usize = 32 * 1024;
 
 /// How many first-pass articles feedback re-ranks: only these can reach
 /// the top after expansion.
