@@ -1004,3 +1004,49 @@ fn title_field_query() {
     let (code, hits, _) = fx.search(&["title:ballot"]);
     assert_eq!(code, 1, "{:?}", ids(&hits));
 }
+
+/// A generated article whose second paragraph uses only the abbreviation.
+fn abbreviation_fixture() -> Fixture {
+    let fx = Fixture::empty();
+    fx.write(
+        "notes/cbt.txt",
+        "Sleep clinics compared treatments\n\n\
+         Cognitive behavioural therapy (CBT) was offered to 40 adults with insomnia.\n\n\
+         Therapy sessions were held weekly in the clinic.\n\n\
+         After six months, CBT halved the time taken to fall asleep in adults with insomnia.\n",
+    );
+    let out = fx.run(&["index", "notes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    fx
+}
+
+#[test]
+fn defined_abbreviation_counts_for_passages_but_is_not_highlighted() {
+    let fx = abbreviation_fixture();
+    // Without the abbreviation, paragraph 1 ("cognitive behavioural therapy
+    // ... insomnia") would win; CBT in paragraph 3 stands for the first
+    // three words, so paragraph 3 holds every query word.
+    let hits = fx.hits(&["cognitive behavioural therapy halved insomnia", "-p", "1"]);
+    assert_eq!(ids(&hits), ["cbt.txt"]);
+    let ps = passages(&hits[0]);
+    assert_eq!(ps.len(), 1);
+    assert_eq!(
+        ptext(&ps[0]),
+        "After six months, CBT halved the time taken to fall asleep in adults with insomnia."
+    );
+    assert_eq!(ps[0]["paragraph"], 3);
+    assert_eq!(passage_highlights(&ps[0]), ["halved", "insomnia"]);
+}
+
+#[test]
+fn plain_query_splits_hyphenated_words() {
+    let fx = abbreviation_fixture();
+    // Full syntax reads "weekly-clinic" as a phrase, which does not occur.
+    let (code, hits, _) = fx.search(&["weekly-clinic"]);
+    assert_eq!((code, hits.len()), (1, 0));
+    // --plain reads it as two words, each matched and highlighted.
+    let hits = fx.hits(&["--plain", "weekly-clinic", "-p", "1"]);
+    assert_eq!(ids(&hits), ["cbt.txt"]);
+    let ps = passages(&hits[0]);
+    assert_eq!(passage_highlights(&ps[0]), ["weekly", "clinic"]);
+}
