@@ -399,7 +399,10 @@ fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the index folder {shown}"))?;
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema)
+    let index = Index::builder()
+        .schema(schema)
+        .settings(schema::index_settings())
+        .create_in_dir(dir)
         .with_context(|| format!("cannot create an index in {shown}"))?;
     schema::register(&index);
     Ok((index, fields))
