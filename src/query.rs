@@ -320,10 +320,50 @@ pub fn all_field_term(
     Ok((Box::new(query), df))
 }
 
-/// Articles whose headline or body holds the word: both fields' frequencies
-/// minus the articles that have it in both, found by walking the (short)
-/// headline postings against the body postings.
+/// Entries of the per-thread document frequency memo before it starts over.
+const DF_MEMO_ENTRIES: usize = 100_000;
+
+thread_local! {
+    /// (the searcher's segments, word → "headline or body" document frequency).
+    static DF_MEMO: std::cell::RefCell<(u64, rustc_hash::FxHashMap<String, u64>)> =
+        std::cell::RefCell::new((0, rustc_hash::FxHashMap::default()));
+}
+
+/// A key for what a searcher sees: its segments and their deletes.
+fn searcher_key(searcher: &Searcher) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    for (segment, deletes) in searcher.generation().segments() {
+        segment.hash(&mut h);
+        deletes.hash(&mut h);
+    }
+    h.finish() | 1
+}
+
+/// Articles whose headline or body holds the word, memoised per thread for
+/// the same searcher (a batch repeats words, feedback's most of all).
 fn union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64> {
+    let key = searcher_key(searcher);
+    let word = body.value().as_str().unwrap_or_default().to_owned();
+    let known = DF_MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.0 != key || memo.1.len() >= DF_MEMO_ENTRIES {
+            memo.0 = key;
+            memo.1.clear();
+        }
+        memo.1.get(&word).copied()
+    });
+    if let Some(df) = known {
+        return Ok(df);
+    }
+    let df = count_union_doc_freq(searcher, title, body)?;
+    DF_MEMO.with(|memo| memo.borrow_mut().1.insert(word, df));
+    Ok(df)
+}
+
+/// Both fields' frequencies minus the articles that have the word in both,
+/// found by walking the (short) headline postings against the body postings.
+fn count_union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64> {
     use tantivy::{DocSet, TERMINATED};
     let mut df = 0u64;
     for segment in searcher.segment_readers() {
