@@ -87,14 +87,37 @@ pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
 /// Byte ranges of the words of `text` exactly as tantivy's `SimpleTokenizer`
 /// cuts them (runs of alphanumeric characters), without copying them.
 fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut chars = text.char_indices();
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Whether the character at byte `i` is alphanumeric, and its length.
+    let class = move |i: usize| -> (bool, usize) {
+        let b = bytes[i];
+        if b.is_ascii() {
+            return (b.is_ascii_alphanumeric(), 1);
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c.is_alphanumeric(), c.len_utf8())
+    };
     std::iter::from_fn(move || {
-        let start = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?.0;
-        let end = chars
-            .by_ref()
-            .find(|(_, c)| !c.is_alphanumeric())
-            .map_or(text.len(), |(i, _)| i);
-        Some(start..end)
+        while at < bytes.len() {
+            let (alnum, len) = class(at);
+            if alnum {
+                break;
+            }
+            at += len;
+        }
+        if at >= bytes.len() {
+            return None;
+        }
+        let start = at;
+        while at < bytes.len() {
+            let (alnum, len) = class(at);
+            if !alnum {
+                break;
+            }
+            at += len;
+        }
+        Some(start..at)
     })
 }
 
@@ -115,6 +138,10 @@ struct CandidateKeys {
     keys: rustc_hash::FxHashSet<String>,
     /// The same, for keys of two ASCII bytes, as integers.
     ascii_keys: rustc_hash::FxHashSet<u16>,
+    /// First bytes of those keys, as a bitmap (a quick "no" for most words).
+    ascii_firsts: u128,
+    /// First characters that are ASCII, as a bitmap.
+    ascii_initials: u128,
     /// First character of each target word.
     initials: rustc_hash::FxHashSet<char>,
     /// A prefix target shorter than two characters admits every word.
@@ -145,16 +172,25 @@ impl CandidateKeys {
                 }
             }
         }
-        let ascii_keys = keys
+        let ascii_keys: rustc_hash::FxHashSet<u16> = keys
             .iter()
             .filter_map(|k| match k.as_bytes() {
                 &[a, b] if a.is_ascii() && b.is_ascii() => Some(u16::from_le_bytes([a, b])),
                 _ => None,
             })
             .collect();
+        let ascii_firsts = ascii_keys
+            .iter()
+            .fold(0u128, |bits, &k| bits | 1 << (k.to_le_bytes()[0] & 0x7f));
+        let ascii_initials = initials
+            .iter()
+            .filter(|c| c.is_ascii())
+            .fold(0u128, |bits, &c| bits | 1 << (c as u32));
         CandidateKeys {
             keys,
             ascii_keys,
+            ascii_firsts,
+            ascii_initials,
             initials,
             all,
         }
@@ -170,8 +206,9 @@ impl CandidateKeys {
         if b.len() >= 2 && b[0].is_ascii() && b[1].is_ascii() {
             let two = [b[0].to_ascii_lowercase(), b[1].to_ascii_lowercase()];
             return self.all
-                || self.ascii_keys.contains(&u16::from_le_bytes(two))
-                || (raw.len() <= SHORT_WORD && self.initials.contains(&char::from(two[0])));
+                || (self.ascii_firsts & (1 << two[0]) != 0
+                    && self.ascii_keys.contains(&u16::from_le_bytes(two)))
+                || (raw.len() <= SHORT_WORD && self.ascii_initials & (1 << two[0]) != 0);
         }
         lowercase_like_tantivy(raw, buf);
         self.admits(buf)

@@ -85,6 +85,42 @@ fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<Segme
         .read_postings(term, IndexRecordOption::WithFreqs)?)
 }
 
+/// The two halves of BM25's length normalisation, per fieldnorm id.
+type NormTables = (Arc<[Score; 256]>, Arc<[Score; 256]>);
+
+thread_local! {
+    /// The last tables built, with the constants they were built for: every
+    /// word of a query (and of a batch) shares them.
+    static NORM_TABLES: std::cell::RefCell<Option<([u32; 4], NormTables)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl Bm25FTermQuery {
+    /// norm = k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len),
+    /// split into a headline part and a body part, one table each.
+    fn norm_tables(&self) -> NormTables {
+        let key = [self.k1, self.b, self.b_per_len, self.repeat].map(f32::to_bits);
+        NORM_TABLES.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            if let Some((k, tables)) = cell.as_ref() {
+                if *k == key {
+                    return tables.clone();
+                }
+            }
+            let mut title_part = [0.0; 256];
+            let mut body_part = [0.0; 256];
+            for id in 0..256 {
+                let len = self.lengths[id];
+                title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
+                body_part[id] = self.k1 * self.b_per_len * len;
+            }
+            let tables = (Arc::new(title_part), Arc::new(body_part));
+            *cell = Some((key, tables.clone()));
+            tables
+        })
+    }
+}
+
 impl Weight for Bm25FTermQuery {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let title = postings(reader, &self.title)?;
@@ -92,15 +128,7 @@ impl Weight for Bm25FTermQuery {
         if title.is_none() && body.is_none() {
             return Ok(Box::new(EmptyScorer));
         }
-        // norm = k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len),
-        // split into a headline part and a body part, one table each.
-        let mut title_part = [0.0; 256];
-        let mut body_part = [0.0; 256];
-        for id in 0..256 {
-            let len = self.lengths[id];
-            title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
-            body_part[id] = self.k1 * self.b_per_len * len;
-        }
+        let (title_part, body_part) = self.norm_tables();
         let mut scorer = Bm25FScorer {
             title: title.unwrap_or_else(SegmentPostings::empty),
             body: body.unwrap_or_else(SegmentPostings::empty),
@@ -137,8 +165,8 @@ struct Bm25FScorer {
     body_norms: FieldNormReader,
     weight: Score,
     repeat: Score,
-    title_part: [Score; 256],
-    body_part: [Score; 256],
+    title_part: Arc<[Score; 256]>,
+    body_part: Arc<[Score; 256]>,
 }
 
 impl DocSet for Bm25FScorer {
