@@ -461,25 +461,39 @@ fn indexed_files(index: &Index) -> Result<HashMap<String, Indexed>> {
         };
         let mtimes = ff.u64(schema::MTIME)?;
         let sizes = ff.u64(schema::SIZE)?;
-        let mut names: HashMap<u64, String> = HashMap::new();
+        // Every file name of the segment, by ordinal, read in one pass over
+        // the dictionary (looking names up one by one decompresses a block
+        // each time).
+        let mut names: Vec<Option<String>> = vec![None; sources.num_terms()];
+        let mut stream = sources.dictionary().stream()?;
+        while stream.advance() {
+            if let (Some(slot), Ok(name)) = (
+                names.get_mut(stream.term_ord() as usize),
+                std::str::from_utf8(stream.key()),
+            ) {
+                *slot = Some(name.to_owned());
+            }
+        }
         for doc in segment.doc_ids_alive() {
             let Some(ord) = sources.term_ords(doc).next() else {
                 continue;
             };
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(ord) {
-                let mut name = String::new();
-                sources.ord_to_str(ord, &mut name)?;
-                slot.insert(name);
-            }
-            let Some(name) = names.get(&ord) else {
+            let Some(Some(name)) = names.get(ord as usize) else {
                 continue;
             };
-            let entry = out.entry(name.clone()).or_insert(Indexed {
-                mtime: mtimes.first(doc).unwrap_or(0),
-                size: sizes.first(doc).unwrap_or(0),
-                articles: 0,
-            });
-            entry.articles += 1;
+            match out.get_mut(name.as_str()) {
+                Some(entry) => entry.articles += 1,
+                None => {
+                    out.insert(
+                        name.clone(),
+                        Indexed {
+                            mtime: mtimes.first(doc).unwrap_or(0),
+                            size: sizes.first(doc).unwrap_or(0),
+                            articles: 1,
+                        },
+                    );
+                }
+            }
         }
     }
     Ok(out)
