@@ -84,6 +84,23 @@ pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
     find(&tokens, targets, field)
 }
 
+/// Calls `f` with each term of `text` as the index analyzer
+/// ([`crate::schema::analyzer`]) produces it, in order: the same steps as
+/// [`find_in`] runs by hand, without building tokens.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    let mut lower = String::new();
+    let mut stem = String::new();
+    for span in words(text) {
+        let raw = &text[span];
+        if raw.len() >= crate::schema::MAX_WORD_BYTES {
+            continue;
+        }
+        lowercase_like_tantivy(raw, &mut lower);
+        crate::stem::stem_into(&lower, &mut stem);
+        f(&stem);
+    }
+}
+
 /// Byte ranges of the words of `text` exactly as tantivy's `SimpleTokenizer`
 /// cuts them (runs of alphanumeric characters), without copying them.
 fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -366,6 +383,22 @@ pub fn merge_spans(matches: &[Match]) -> Vec<Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn for_each_term_gives_the_analyzer_terms() {
+        let text = "Striking NURSES' pay-rise ballot: 3.5% in Zürich, ÉCOLE naïve \
+                    supercalifragilisticexpialidociousnessesandmore words 42";
+        let mut analyzer = crate::schema::analyzer();
+        let want: Vec<String> = tokenize(&mut analyzer, text)
+            .into_iter()
+            .map(|t| t.text)
+            .collect();
+        let mut got = Vec::new();
+        for_each_term(text, |t| got.push(t.to_owned()));
+        assert_eq!(got, want);
+        assert!(got.contains(&"strike".to_owned()) && got.contains(&"école".to_owned()));
+        assert!(!got.iter().any(|t| t.starts_with("supercal")));
+    }
     use crate::schema::analyzer;
 
     fn target(pattern: Pattern, group: usize) -> Target {

@@ -344,20 +344,21 @@ fn searcher_key(searcher: &Searcher) -> u64 {
 /// the same searcher (a batch repeats words, feedback's most of all).
 fn union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64> {
     let key = searcher_key(searcher);
-    let word = body.value().as_str().unwrap_or_default().to_owned();
+    let value = body.value();
+    let word = value.as_str().unwrap_or_default();
     let known = DF_MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         if memo.0 != key || memo.1.len() >= DF_MEMO_ENTRIES {
             memo.0 = key;
             memo.1.clear();
         }
-        memo.1.get(&word).copied()
+        memo.1.get(word).copied()
     });
     if let Some(df) = known {
         return Ok(df);
     }
     let df = count_union_doc_freq(searcher, title, body)?;
-    DF_MEMO.with(|memo| memo.borrow_mut().1.insert(word, df));
+    DF_MEMO.with(|memo| memo.borrow_mut().1.insert(word.to_owned(), df));
     Ok(df)
 }
 

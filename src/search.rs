@@ -10,14 +10,13 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
 
 use crate::highlight::{self, Match};
 use crate::indexer;
 use crate::passages::{self, PassageOptions};
 use crate::query::{self, CompiledQuery, Pattern, RankSettings, Syntax};
-use crate::schema::{self, Fields, TextField};
+use crate::schema::{self, Fields, StoredArticle, TextField};
 use crate::text;
 
 /// Longest title shown for an article whose first sentence stands in for a headline.
@@ -138,12 +137,18 @@ impl Engine {
         let started = Instant::now();
         let searcher = self.reader.searcher();
         let compiled = query::compile(text, opts.syntax, &searcher, &self.fields, &opts.rank)?;
-        let mut analyzer = schema::analyzer();
-        let (top, total_hits) = self.rank(&searcher, &compiled, opts, &mut analyzer)?;
+        let mut fetched = Vec::new();
+        let (top, total_hits) = self.rank(&searcher, &compiled, opts, &mut fetched)?;
         let mut hits = Vec::with_capacity(top.len());
         for (rank, (score, address)) in top.into_iter().enumerate() {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let stored = schema::from_document(&self.fields, &doc);
+            // Feedback may already have read this article.
+            let stored = match fetched.iter().position(|(a, _)| *a == address) {
+                Some(i) => fetched.swap_remove(i).1,
+                None => {
+                    let doc: TantivyDocument = searcher.doc(address)?;
+                    schema::from_document(&self.fields, &doc)
+                }
+            };
             let body_matches = if opts.passages.count == 0 {
                 Vec::new()
             } else {
@@ -217,7 +222,7 @@ impl Engine {
         searcher: &Searcher,
         compiled: &CompiledQuery,
         opts: &SearchOptions,
-        analyzer: &mut TextAnalyzer,
+        fetched: &mut Vec<(DocAddress, StoredArticle)>,
     ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
         let limit = opts.limit.max(1);
         let base = compiled.query.as_ref();
@@ -231,7 +236,7 @@ impl Engine {
         let fb = opts.rank.feedback;
         let feedback_docs = &first[..first.len().min(fb.docs)];
         let Some(extras) =
-            self.expansion(searcher, compiled, feedback_docs, &opts.rank, analyzer)?
+            self.expansion(searcher, compiled, feedback_docs, &opts.rank, fetched)?
         else {
             let mut top = first;
             top.truncate(limit);
@@ -252,7 +257,7 @@ impl Engine {
         compiled: &CompiledQuery,
         first: &[(f32, DocAddress)],
         rank: &RankSettings,
-        analyzer: &mut TextAnalyzer,
+        fetched: &mut Vec<(DocAddress, StoredArticle)>,
     ) -> Result<Option<Vec<Box<dyn Query>>>> {
         let fb = rank.feedback;
         if first.is_empty() {
@@ -270,16 +275,20 @@ impl Engine {
             let mut len = 0.0f32;
             let body = &stored.body[..text::floor_char_boundary(&stored.body, FEEDBACK_TEXT_BYTES)];
             for text in [stored.title.as_str(), body] {
-                let mut stream = analyzer.token_stream(text);
-                while let Some(token) = stream.next() {
+                highlight::for_each_term(text, |w| {
                     len += 1.0;
-                    let w = &token.text;
                     if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit()) || stop.contains(w) {
-                        continue;
+                        return;
                     }
-                    *counts.entry(w.clone()).or_default() += 1.0;
-                }
+                    match counts.get_mut(w) {
+                        Some(c) => *c += 1.0,
+                        None => {
+                            counts.insert(w.to_owned(), 1.0);
+                        }
+                    }
+                });
             }
+            fetched.push((*address, stored));
             if len == 0.0 {
                 continue;
             }
