@@ -1,6 +1,6 @@
 //! Running a query: ranked hits with their passages and highlights.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -392,11 +392,11 @@ fn rescore(
 
 /// The stopwords as the analyzer stems them (`because` → `becaus`).
 /// Computed once per process.
-fn stemmed_stopwords() -> &'static HashSet<String> {
-    static STOP: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+fn stemmed_stopwords() -> &'static rustc_hash::FxHashSet<String> {
+    static STOP: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
     STOP.get_or_init(|| {
         let mut analyzer = schema::analyzer();
-        let mut out = HashSet::new();
+        let mut out = rustc_hash::FxHashSet::default();
         for word in query::STOPWORDS {
             let mut stream = analyzer.token_stream(word);
             while let Some(token) = stream.next() {
