@@ -697,66 +697,15 @@ pub fn idf(doc_freq: u64, num_docs: u64) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::Article;
-    use crate::schema::Origin;
 
     fn searcher() -> (Searcher, Fields) {
-        let (schema, fields) = schema::build();
-        let index = tantivy::Index::create_in_ram(schema);
-        schema::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        let article = Article {
-            id: "a".into(),
-            title: "The union".into(),
-            body: "The union called a strike over pay.".into(),
-            ..Article::default()
-        };
-        let origin = Origin {
-            path: "a",
-            source_file: "a",
-            mtime: 0,
-            size: 0,
-        };
-        writer
-            .add_document(schema::to_document(&fields, &article, &origin))
-            .expect("add");
-        writer.commit().expect("commit");
-        let reader = index.reader().expect("reader");
-        (reader.searcher(), fields)
-    }
-
-    /// Articles (headline, body) in an in-memory index.
-    fn searcher_of(articles: &[(&str, &str)]) -> (Searcher, Fields) {
-        let (schema, fields) = schema::build();
-        let index = tantivy::Index::create_in_ram(schema);
-        schema::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        for (i, (title, body)) in articles.iter().enumerate() {
-            let article = Article {
-                id: i.to_string(),
-                title: (*title).into(),
-                body: (*body).into(),
-                ..Article::default()
-            };
-            let origin = Origin {
-                path: "a",
-                source_file: "a",
-                mtime: 0,
-                size: 0,
-            };
-            writer
-                .add_document(schema::to_document(&fields, &article, &origin))
-                .expect("add");
-        }
-        writer.commit().expect("commit");
-        let reader = index.reader().expect("reader");
-        (reader.searcher(), fields)
+        schema::in_memory(&[("The union", "The union called a strike over pay.")])
     }
 
     #[test]
     fn bm25f_combines_headline_and_body_before_saturation() {
         // "pay": headline and body of doc 0, body only of doc 1, absent from doc 2.
-        let (searcher, fields) = searcher_of(&[
+        let (searcher, fields) = schema::in_memory(&[
             ("pay deal", "the pay offer"),
             ("strike", "pay and pay"),
             ("ballot", "a vote"),

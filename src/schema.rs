@@ -217,3 +217,33 @@ pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
         extra: get(fields.extra),
     }
 }
+
+/// An in-memory index of `(headline, body)` articles (ids "0", "1", …), for
+/// unit tests.
+#[cfg(test)]
+pub fn in_memory(articles: &[(&str, &str)]) -> (tantivy::Searcher, Fields) {
+    let (schema, fields) = build();
+    let index = Index::create_in_ram(schema);
+    register(&index);
+    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+    for (i, (title, body)) in articles.iter().enumerate() {
+        let article = Article {
+            id: i.to_string(),
+            title: (*title).into(),
+            body: (*body).into(),
+            ..Article::default()
+        };
+        let origin = Origin {
+            path: "a",
+            source_file: "a",
+            mtime: 0,
+            size: 0,
+        };
+        writer
+            .add_document(to_document(&fields, &article, &origin))
+            .expect("add");
+    }
+    writer.commit().expect("commit");
+    let reader = index.reader().expect("reader");
+    (reader.searcher(), fields)
+}

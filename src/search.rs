@@ -441,43 +441,18 @@ pub fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usiz
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::article::Article;
-    use crate::schema::Origin;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur};
 
     #[test]
     fn rescore_matches_required_plus_optional_boolean_query() {
-        let (schema, fields) = schema::build();
-        let index = Index::create_in_ram(schema);
-        schema::register(&index);
-        let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-        let bodies = [
-            "union pay strike ballot",
-            "pay rise for nurses",
-            "strike called off",
-            "ballot result on pay and pensions",
-            "nurses union ballot",
-            "weather report",
-        ];
-        for (i, body) in bodies.iter().enumerate() {
-            let article = Article {
-                id: i.to_string(),
-                title: String::new(),
-                body: (*body).into(),
-                ..Article::default()
-            };
-            let origin = Origin {
-                path: "a",
-                source_file: "a",
-                mtime: 0,
-                size: 0,
-            };
-            writer
-                .add_document(schema::to_document(&fields, &article, &origin))
-                .expect("add");
-        }
-        writer.commit().expect("commit");
-        let searcher = index.reader().expect("reader").searcher();
+        let (searcher, fields) = schema::in_memory(&[
+            ("", "union pay strike ballot"),
+            ("", "pay rise for nurses"),
+            ("", "strike called off"),
+            ("", "ballot result on pay and pensions"),
+            ("", "nurses union ballot"),
+            ("", "weather report"),
+        ]);
         let rank = RankSettings::default();
         let stats = query::AllStats::of(&searcher, &fields).expect("stats");
         let term = |w: &str, boost: f32| {
