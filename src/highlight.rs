@@ -90,15 +90,28 @@ pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
 pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
     let mut lower = String::new();
     let mut stem = String::new();
+    for_each_word(text, |raw| {
+        term_of(raw, &mut lower, &mut stem);
+        f(&stem);
+    });
+}
+
+/// Calls `f` with each word of `text` as written, for the words the index
+/// analyzer keeps (not over-long); [`term_of`] turns one into its term.
+pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     for span in words(text) {
         let raw = &text[span];
-        if raw.len() >= crate::schema::MAX_WORD_BYTES {
-            continue;
+        if raw.len() < crate::schema::MAX_WORD_BYTES {
+            f(raw);
         }
-        lowercase_like_tantivy(raw, &mut lower);
-        crate::stem::stem_into(&lower, &mut stem);
-        f(&stem);
     }
+}
+
+/// The index term of a word as written (lower-cased, stemmed) into `stem`;
+/// `lower` is scratch space.
+pub fn term_of(raw: &str, lower: &mut String, stem: &mut String) {
+    lowercase_like_tantivy(raw, lower);
+    crate::stem::stem_into(lower, stem);
 }
 
 /// Byte ranges of the words of `text` exactly as tantivy's `SimpleTokenizer`
@@ -106,33 +119,36 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
 fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
-    // Whether the character at byte `i` is alphanumeric, and its length.
-    let class = move |i: usize| -> (bool, usize) {
-        let b = bytes[i];
-        if b.is_ascii() {
-            return (b.is_ascii_alphanumeric(), 1);
-        }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric(), c.len_utf8())
-    };
     std::iter::from_fn(move || {
-        while at < bytes.len() {
-            let (alnum, len) = class(at);
-            if alnum {
-                break;
+        // Skip to the next alphanumeric character.
+        loop {
+            let &b = bytes.get(at)?;
+            if b < 0x80 {
+                if b.is_ascii_alphanumeric() {
+                    break;
+                }
+                at += 1;
+            } else {
+                let c = text[at..].chars().next()?;
+                if c.is_alphanumeric() {
+                    break;
+                }
+                at += c.len_utf8();
             }
-            at += len;
-        }
-        if at >= bytes.len() {
-            return None;
         }
         let start = at;
-        while at < bytes.len() {
-            let (alnum, len) = class(at);
-            if !alnum {
-                break;
+        while let Some(&b) = bytes.get(at) {
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    break;
+                }
+                at += 1;
+            } else {
+                match text[at..].chars().next() {
+                    Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
+                    _ => break,
+                }
             }
-            at += len;
         }
         Some(start..at)
     })

@@ -263,48 +263,52 @@ impl Engine {
         if first.is_empty() {
             return Ok(None);
         }
-        let stop = stemmed_stopwords();
         // Relevance model: P(w|R) ∝ Σ_D P(w|D) · P(D|Q), with P(D|Q) ∝ exp(BM25
         // score): a softmax, so the clearly best documents dominate the model.
         let top_score = first[0].0;
-        let mut model: FxHashMap<String, f32> = FxHashMap::default();
-        for (score, address) in first {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            let stored = schema::from_document(&self.fields, &doc);
-            let mut counts: FxHashMap<String, f32> = FxHashMap::default();
-            let mut len = 0.0f32;
-            let body = &stored.body[..text::floor_char_boundary(&stored.body, FEEDBACK_TEXT_BYTES)];
-            for text in [stored.title.as_str(), body] {
-                highlight::for_each_term(text, |w| {
-                    len += 1.0;
-                    if w.len() < 2 || w.bytes().all(|b| b.is_ascii_digit()) || stop.contains(w) {
-                        return;
-                    }
-                    match counts.get_mut(w) {
-                        Some(c) => *c += 1.0,
-                        None => {
-                            counts.insert(w.to_owned(), 1.0);
+        let expansion = FEEDBACK_WORDS.with(|words| -> Result<Vec<(String, f32)>> {
+            let mut words = words.borrow_mut();
+            words.start();
+            let mut model: FxHashMap<u32, f32> = FxHashMap::default();
+            for (score, address) in first {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                let stored = schema::from_document(&self.fields, &doc);
+                let mut counts: FxHashMap<u32, f32> = FxHashMap::default();
+                let mut len = 0.0f32;
+                let body =
+                    &stored.body[..text::floor_char_boundary(&stored.body, FEEDBACK_TEXT_BYTES)];
+                for text in [stored.title.as_str(), body] {
+                    highlight::for_each_word(text, |raw| {
+                        len += 1.0;
+                        if let Some(id) = words.id(raw) {
+                            *counts.entry(id).or_default() += 1.0;
                         }
-                    }
-                });
+                    });
+                }
+                fetched.push((*address, stored));
+                if len == 0.0 {
+                    continue;
+                }
+                let doc_weight = (score - top_score).exp();
+                for (id, c) in counts {
+                    *model.entry(id).or_default() += doc_weight * c / len;
+                }
             }
-            fetched.push((*address, stored));
-            if len == 0.0 {
-                continue;
+            let by_weight = |a: &(u32, f32), b: &(u32, f32)| {
+                b.1.total_cmp(&a.1)
+                    .then_with(|| words.term(a.0).cmp(words.term(b.0)))
+            };
+            let mut top: Vec<(u32, f32)> = model.into_iter().collect();
+            if top.len() > fb.terms {
+                top.select_nth_unstable_by(fb.terms, by_weight);
+                top.truncate(fb.terms);
             }
-            let doc_weight = (score - top_score).exp();
-            for (w, c) in counts {
-                *model.entry(w).or_default() += doc_weight * c / len;
-            }
-        }
-        let mut expansion: Vec<(String, f32)> = model.into_iter().collect();
-        let by_weight =
-            |a: &(String, f32), b: &(String, f32)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0));
-        if expansion.len() > fb.terms {
-            expansion.select_nth_unstable_by(fb.terms, by_weight);
-            expansion.truncate(fb.terms);
-        }
-        expansion.sort_by(by_weight);
+            top.sort_by(by_weight);
+            Ok(top
+                .into_iter()
+                .map(|(id, p)| (words.term(id).to_owned(), p))
+                .collect())
+        })?;
         let mass: f32 = expansion.iter().map(|(_, p)| p).sum();
         if mass <= 0.0 {
             return Ok(None);
@@ -388,6 +392,64 @@ fn rescore(
     }
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     Ok(out)
+}
+
+/// Words of feedback articles, interned per thread: each word as written is
+/// analysed once (lower-cased, stemmed, checked against the stopwords) and
+/// then counted by a number. Words feedback ignores (stopwords, numbers,
+/// single letters) map to no number.
+#[derive(Default)]
+struct FeedbackWords {
+    /// Word as written → its term's number, or `None` if ignored.
+    written: FxHashMap<String, Option<u32>>,
+    numbers: FxHashMap<String, u32>,
+    terms: Vec<String>,
+    lower: String,
+    stem: String,
+}
+
+/// Words kept before the interner starts over (checked between queries).
+const FEEDBACK_WORDS_MAX: usize = 500_000;
+
+thread_local! {
+    static FEEDBACK_WORDS: std::cell::RefCell<FeedbackWords> =
+        std::cell::RefCell::new(FeedbackWords::default());
+}
+
+impl FeedbackWords {
+    /// Called before each query: bounds the memory.
+    fn start(&mut self) {
+        if self.written.len() > FEEDBACK_WORDS_MAX {
+            *self = FeedbackWords::default();
+        }
+    }
+
+    fn id(&mut self, raw: &str) -> Option<u32> {
+        if let Some(&id) = self.written.get(raw) {
+            return id;
+        }
+        highlight::term_of(raw, &mut self.lower, &mut self.stem);
+        let w = self.stem.as_str();
+        let id = if w.len() < 2
+            || w.bytes().all(|b| b.is_ascii_digit())
+            || stemmed_stopwords().contains(w)
+        {
+            None
+        } else if let Some(&n) = self.numbers.get(w) {
+            Some(n)
+        } else {
+            let n = self.terms.len() as u32;
+            self.terms.push(w.to_owned());
+            self.numbers.insert(w.to_owned(), n);
+            Some(n)
+        };
+        self.written.insert(raw.to_owned(), id);
+        id
+    }
+
+    fn term(&self, id: u32) -> &str {
+        self.terms.get(id as usize).map_or("", String::as_str)
+    }
 }
 
 /// The stopwords as the analyzer stems them (`because` → `becaus`).
