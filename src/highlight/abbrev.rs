@@ -244,4 +244,67 @@ mod tests {
         let all = with_abbreviations(body, &[m(body, "therapy", 0)]);
         assert!(all.iter().all(|m| !m.derived));
     }
+
+    #[test]
+    fn arbitrary_text_never_panics_and_spans_stay_on_char_boundaries() {
+        // A small deterministic generator (no extra crate): texts built from
+        // pieces that exercise parentheses, plurals, capitals, hyphens and
+        // multi-byte characters.
+        let pieces = [
+            "(",
+            ")",
+            "s",
+            "S",
+            "CBT",
+            "(CBT)",
+            "(CBTs)",
+            " ",
+            "-",
+            "é",
+            "ζ",
+            "Ω",
+            "ü",
+            "of",
+            "the",
+            "Cognitive",
+            "behavioural",
+            "therapy",
+            "Mt",
+            "(mTECs)",
+            "x)",
+            "((",
+            "A",
+            "B",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let len = 1 + next(40);
+            let body: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
+            // Matches on some words of the text.
+            let mut matches = Vec::new();
+            for span in super::super::words(&body) {
+                if next(3) == 0 {
+                    matches.push(Match {
+                        span,
+                        group: next(3),
+                        phrase: false,
+                        derived: false,
+                    });
+                }
+            }
+            for m in with_abbreviations(&body, &matches) {
+                assert!(body.is_char_boundary(m.span.start) && body.is_char_boundary(m.span.end));
+                assert!(
+                    m.span.start < m.span.end && m.span.end <= body.len(),
+                    "{body:?}"
+                );
+            }
+        }
+    }
 }
