@@ -58,46 +58,57 @@ pub fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 /// corpora), so a word is a candidate if its first two characters match a
 /// target's, or, when it is that short, its first.
 pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
-    let keys = CandidateKeys::new(targets, field);
-    if keys.is_empty() {
-        return Vec::new();
-    }
-    // The index analyzer is SimpleTokenizer → RemoveLong → LowerCaser →
-    // stemmer; its steps run here by hand so that words which cannot match
-    // are dropped before they are copied, lower-cased or stemmed.
-    let mut lower = String::new();
-    let mut tokens = Vec::new();
-    for (position, span) in words(text).enumerate() {
-        let raw = &text[span.clone()];
-        if raw.len() >= crate::schema::MAX_WORD_BYTES || !keys.admits_raw(raw, &mut lower) {
-            continue;
-        }
-        lowercase_like_tantivy(raw, &mut lower);
-        let mut stem = String::new();
-        crate::stem::stem_into(&lower, &mut stem);
-        tokens.push(Token {
-            span,
-            position,
-            text: stem,
-        });
-    }
-    find(&tokens, targets, field)
+    Finder::new(targets, field).find(text)
 }
 
-/// Calls `f` with each term of `text` as the index analyzer
-/// ([`crate::schema::analyzer`]) produces it, in order: the same steps as
-/// [`find_in`] runs by hand, without building tokens.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
-    let mut lower = String::new();
-    let mut stem = String::new();
-    for_each_word(text, |raw| {
-        term_of(raw, &mut lower, &mut stem);
-        f(&stem);
-    });
+/// [`find_in`] for many texts of one field: what the targets need is worked
+/// out once (per query), not once per text.
+pub struct Finder<'a> {
+    targets: &'a [Target],
+    field: TextField,
+    keys: CandidateKeys,
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(targets: &'a [Target], field: TextField) -> Self {
+        Finder {
+            targets,
+            field,
+            keys: CandidateKeys::new(targets, field),
+        }
+    }
+
+    /// Every occurrence of the targets in `text`, sorted by start.
+    pub fn find(&self, text: &str) -> Vec<Match> {
+        if self.keys.is_empty() {
+            return Vec::new();
+        }
+        // The index analyzer is SimpleTokenizer → RemoveLong → LowerCaser →
+        // stemmer; its steps run here by hand so that words which cannot
+        // match are dropped before they are copied, lower-cased or stemmed.
+        let mut lower = String::new();
+        let mut tokens = Vec::new();
+        for (position, span) in words(text).enumerate() {
+            let raw = &text[span.clone()];
+            if raw.len() >= crate::schema::MAX_WORD_BYTES || !self.keys.admits_raw(raw, &mut lower)
+            {
+                continue;
+            }
+            let mut stem = String::new();
+            term_of(raw, &mut lower, &mut stem);
+            tokens.push(Token {
+                span,
+                position,
+                text: stem,
+            });
+        }
+        find(&tokens, self.targets, self.field)
+    }
 }
 
 /// Calls `f` with each word of `text` as written, for the words the index
-/// analyzer keeps (not over-long); [`term_of`] turns one into its term.
+/// analyzer keeps (not over-long); [`term_of`] turns one into its term, so
+/// together they give the analyzer's terms without building tokens.
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     for span in words(text) {
         let raw = &text[span];
@@ -169,10 +180,9 @@ fn lowercase_like_tantivy(word: &str, out: &mut String) {
 struct CandidateKeys {
     /// First two characters of each target word.
     keys: rustc_hash::FxHashSet<String>,
-    /// The same, for keys of two ASCII bytes, as integers.
-    ascii_keys: rustc_hash::FxHashSet<u16>,
-    /// First bytes of those keys, as a bitmap (a quick "no" for most words).
-    ascii_firsts: u128,
+    /// The same, for keys of two ASCII bytes: per first byte, a bitmap of
+    /// second bytes.
+    ascii_pairs: Box<[u128; 128]>,
     /// First characters that are ASCII, as a bitmap.
     ascii_initials: u128,
     /// First character of each target word.
@@ -205,24 +215,21 @@ impl CandidateKeys {
                 }
             }
         }
-        let ascii_keys: rustc_hash::FxHashSet<u16> = keys
-            .iter()
-            .filter_map(|k| match k.as_bytes() {
-                &[a, b] if a.is_ascii() && b.is_ascii() => Some(u16::from_le_bytes([a, b])),
-                _ => None,
-            })
-            .collect();
-        let ascii_firsts = ascii_keys
-            .iter()
-            .fold(0u128, |bits, &k| bits | 1 << (k.to_le_bytes()[0] & 0x7f));
+        let mut ascii_pairs = Box::new([0u128; 128]);
+        for k in &keys {
+            if let &[a, b] = k.as_bytes() {
+                if a.is_ascii() && b.is_ascii() {
+                    ascii_pairs[usize::from(a)] |= 1 << b;
+                }
+            }
+        }
         let ascii_initials = initials
             .iter()
             .filter(|c| c.is_ascii())
             .fold(0u128, |bits, &c| bits | 1 << (c as u32));
         CandidateKeys {
             keys,
-            ascii_keys,
-            ascii_firsts,
+            ascii_pairs,
             ascii_initials,
             initials,
             all,
@@ -239,8 +246,7 @@ impl CandidateKeys {
         if b.len() >= 2 && b[0].is_ascii() && b[1].is_ascii() {
             let two = [b[0].to_ascii_lowercase(), b[1].to_ascii_lowercase()];
             return self.all
-                || (self.ascii_firsts & (1 << two[0]) != 0
-                    && self.ascii_keys.contains(&u16::from_le_bytes(two)))
+                || self.ascii_pairs[usize::from(two[0])] & (1 << two[1]) != 0
                 || (raw.len() <= SHORT_WORD && self.ascii_initials & (1 << two[0]) != 0);
         }
         lowercase_like_tantivy(raw, buf);
@@ -401,7 +407,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn for_each_term_gives_the_analyzer_terms() {
+    fn words_and_term_of_give_the_analyzer_terms() {
         let text = "Striking NURSES' pay-rise ballot: 3.5% in Zürich, ÉCOLE naïve \
                     supercalifragilisticexpialidociousnessesandmore words 42";
         let mut analyzer = crate::schema::analyzer();
@@ -410,7 +416,11 @@ mod tests {
             .map(|t| t.text)
             .collect();
         let mut got = Vec::new();
-        for_each_term(text, |t| got.push(t.to_owned()));
+        let (mut lower, mut stem) = (String::new(), String::new());
+        for_each_word(text, |raw| {
+            term_of(raw, &mut lower, &mut stem);
+            got.push(stem.clone());
+        });
         assert_eq!(got, want);
         assert!(got.contains(&"strike".to_owned()) && got.contains(&"école".to_owned()));
         assert!(!got.iter().any(|t| t.starts_with("supercal")));

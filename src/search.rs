@@ -139,6 +139,8 @@ impl Engine {
         let compiled = query::compile(text, opts.syntax, &searcher, &self.fields, &opts.rank)?;
         let mut fetched = Vec::new();
         let (top, total_hits) = self.rank(&searcher, &compiled, opts, &mut fetched)?;
+        let body_finder = highlight::Finder::new(&compiled.targets, TextField::Body);
+        let title_finder = highlight::Finder::new(&compiled.targets, TextField::Title);
         let mut hits = Vec::with_capacity(top.len());
         for (rank, (score, address)) in top.into_iter().enumerate() {
             // Feedback may already have read this article.
@@ -152,7 +154,7 @@ impl Engine {
             let body_matches = if opts.passages.count == 0 {
                 Vec::new()
             } else {
-                let found = highlight::find_in(&stored.body, &compiled.targets, TextField::Body);
+                let found = body_finder.find(&stored.body);
                 highlight::with_abbreviations(&stored.body, &found)
             };
             let chosen = passages::select(
@@ -175,8 +177,7 @@ impl Engine {
                 .collect();
             let has_headline = !stored.title.trim().is_empty();
             let (title, title_highlights, title_trimmed) = if has_headline {
-                let matches =
-                    highlight::find_in(&stored.title, &compiled.targets, TextField::Title);
+                let matches = title_finder.find(&stored.title);
                 (stored.title.clone(), relative(&matches, 0), false)
             } else {
                 lead_title(&stored.body, &body_matches)
