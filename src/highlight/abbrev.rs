@@ -28,11 +28,13 @@ pub fn with_abbreviations(body: &str, matches: &[Match]) -> Vec<Match> {
     // groups of every definition the query matches, from its first one on.
     let mut found: Vec<(String, usize, Vec<usize>)> = Vec::new();
     for def in definitions(body) {
-        let inside: Vec<&Match> = matches
+        // Matches are sorted by start: only those from the definition's first
+        // word on need looking at.
+        let from = matches.partition_point(|m| m.span.start < def.words.start);
+        let inside: Vec<&Match> = matches[from..]
             .iter()
-            .filter(|m| {
-                !m.derived && m.span.start >= def.words.start && m.span.end <= def.words.end
-            })
+            .take_while(|m| m.span.start < def.words.end)
+            .filter(|m| !m.derived && m.span.end <= def.words.end)
             .collect();
         // Most of the abbreviated words must be query words.
         let matched_words = def
