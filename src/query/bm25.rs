@@ -31,8 +31,6 @@ pub struct Bm25FTermQuery {
     b_per_len: Score,
     b: Score,
     repeat: Score,
-    /// Field length (in tokens) per fieldnorm id.
-    lengths: Arc<[Score; 256]>,
 }
 
 /// BM25 constants and the combined field's statistics.
@@ -51,10 +49,6 @@ pub struct Bm25FParams {
 impl Bm25FTermQuery {
     pub fn new(title: Term, body: Term, p: Bm25FParams) -> Self {
         let avg_len = if p.avg_len > 0.0 { p.avg_len } else { 1.0 };
-        let mut lengths = [0.0; 256];
-        for (id, len) in lengths.iter_mut().enumerate() {
-            *len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-        }
         Bm25FTermQuery {
             title,
             body,
@@ -63,7 +57,6 @@ impl Bm25FTermQuery {
             b_per_len: p.b / avg_len,
             b: p.b,
             repeat: p.repeat,
-            lengths: Arc::new(lengths),
         }
     }
 }
@@ -110,7 +103,7 @@ impl Bm25FTermQuery {
             let mut title_part = [0.0; 256];
             let mut body_part = [0.0; 256];
             for id in 0..256 {
-                let len = self.lengths[id];
+                let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
                 title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
                 body_part[id] = self.k1 * self.b_per_len * len;
             }
