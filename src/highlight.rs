@@ -67,18 +67,36 @@ pub struct Finder<'a> {
     targets: &'a [Target],
     field: TextField,
     keys: CandidateKeys,
+    /// Term → the groups of the targets that are that term, in target order.
+    terms: rustc_hash::FxHashMap<&'a str, Vec<usize>>,
+    prefixes: Vec<(&'a str, usize)>,
+    has_phrases: bool,
 }
 
 impl<'a> Finder<'a> {
     pub fn new(targets: &'a [Target], field: TextField) -> Self {
+        let mut terms: rustc_hash::FxHashMap<&str, Vec<usize>> = Default::default();
+        let mut prefixes = Vec::new();
+        let mut has_phrases = false;
+        for target in targets.iter().filter(|t| t.applies_to(field)) {
+            match &target.pattern {
+                Pattern::Term(t) => terms.entry(t.as_str()).or_default().push(target.group),
+                Pattern::Prefix(p) => prefixes.push((p.as_str(), target.group)),
+                Pattern::Phrase { .. } => has_phrases = true,
+            }
+        }
         Finder {
             targets,
             field,
             keys: CandidateKeys::new(targets, field),
+            terms,
+            prefixes,
+            has_phrases,
         }
     }
 
-    /// Every occurrence of the targets in `text`, sorted by start.
+    /// Every occurrence of the targets in `text`, sorted by start: the same
+    /// matches, in the same order, as [`find`] on the analyzer's tokens.
     pub fn find(&self, text: &str) -> Vec<Match> {
         if self.keys.is_empty() {
             return Vec::new();
@@ -87,6 +105,8 @@ impl<'a> Finder<'a> {
         // stemmer; its steps run here by hand so that words which cannot
         // match are dropped before they are copied, lower-cased or stemmed.
         let mut lower = String::new();
+        let mut stem = String::new();
+        let mut words_found = Vec::new();
         let mut tokens = Vec::new();
         for (position, span) in words(text).enumerate() {
             let raw = &text[span.clone()];
@@ -94,15 +114,50 @@ impl<'a> Finder<'a> {
             {
                 continue;
             }
-            let mut stem = String::new();
             term_of(raw, &mut lower, &mut stem);
-            tokens.push(Token {
-                span,
-                position,
-                text: stem,
-            });
+            let word = |group| Match {
+                span: span.clone(),
+                group,
+                phrase: false,
+                derived: false,
+            };
+            if let Some(groups) = self.terms.get(stem.as_str()) {
+                words_found.extend(groups.iter().map(|&g| word(g)));
+            }
+            for &(prefix, group) in &self.prefixes {
+                if stem.starts_with(prefix) {
+                    words_found.push(word(group));
+                }
+            }
+            if self.has_phrases {
+                tokens.push(Token {
+                    span,
+                    position,
+                    text: stem.clone(),
+                });
+            }
         }
-        find(&tokens, self.targets, self.field)
+        // As in `find`: phrases first, then words, then a stable sort.
+        let mut out = Vec::new();
+        if self.has_phrases {
+            for target in self.targets.iter().filter(|t| t.applies_to(self.field)) {
+                if let Pattern::Phrase {
+                    terms,
+                    slop,
+                    prefix,
+                } = &target.pattern
+                {
+                    find_phrase(&tokens, terms, *slop, *prefix, target.group, &mut out);
+                }
+            }
+        }
+        if out.is_empty() {
+            out = words_found;
+        } else {
+            out.append(&mut words_found);
+        }
+        out.sort_by_key(|m| (m.span.start, m.span.end));
+        out
     }
 }
 
@@ -130,40 +185,58 @@ pub fn term_of(raw: &str, lower: &mut String, stem: &mut String) {
 fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     let mut at = 0;
+    // Whether the character at `at` (not ASCII) is alphanumeric, and its length.
+    let wide = move |at: usize| {
+        text[at..]
+            .chars()
+            .next()
+            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
+    };
     std::iter::from_fn(move || {
         // Skip to the next alphanumeric character.
         loop {
-            let &b = bytes.get(at)?;
-            if b < 0x80 {
-                if b.is_ascii_alphanumeric() {
-                    break;
-                }
-                at += 1;
-            } else {
-                let c = text[at..].chars().next()?;
-                if c.is_alphanumeric() {
-                    break;
-                }
-                at += c.len_utf8();
+            match BYTE_CLASS[usize::from(*bytes.get(at)?)] {
+                SEPARATOR => at += 1,
+                ALNUM => break,
+                _ => match wide(at) {
+                    (true, _) => break,
+                    (false, len) => at += len,
+                },
             }
         }
         let start = at;
         while let Some(&b) = bytes.get(at) {
-            if b < 0x80 {
-                if !b.is_ascii_alphanumeric() {
-                    break;
-                }
-                at += 1;
-            } else {
-                match text[at..].chars().next() {
-                    Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
-                    _ => break,
-                }
+            match BYTE_CLASS[usize::from(b)] {
+                ALNUM => at += 1,
+                SEPARATOR => break,
+                _ => match wide(at) {
+                    (true, len) => at += len,
+                    (false, _) => break,
+                },
             }
         }
         Some(start..at)
     })
 }
+
+const SEPARATOR: u8 = 0;
+const ALNUM: u8 = 1;
+const NOT_ASCII: u8 = 2;
+
+/// Per byte: ASCII alphanumeric, other ASCII, or part of a wider character.
+static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NOT_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = if (b as u8).is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Lower-cases exactly as tantivy's `LowerCaser` does (no final-sigma rule).
 fn lowercase_like_tantivy(word: &str, out: &mut String) {

@@ -12,19 +12,30 @@ use std::ops::Range;
 /// (so hard-wrapped lines stay together); a body without blank lines has one
 /// paragraph per line, which is how news feeds usually lay out articles.
 pub fn paragraphs(body: &str) -> Vec<Range<usize>> {
-    let has_blank_line = lines(body).any(|r| body[r].trim().is_empty());
+    // One pass: each line trimmed (blank lines become empty ranges).
+    let mut lines = Vec::new();
+    let mut has_blank_line = false;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
+        // A final newline ends the last line; it does not start a blank one.
+        if start == body.len() && start != 0 {
+            break;
+        }
+        let trimmed = trim_range(body, start..end);
+        has_blank_line |= trimmed.is_empty();
+        lines.push(trimmed);
+        start = end + 1;
+    }
+    if !has_blank_line {
+        return lines;
+    }
     let mut out = Vec::new();
     let mut current: Option<Range<usize>> = None;
-    for line in lines(body) {
-        let trimmed = trim_range(body, line.clone());
+    for trimmed in lines {
         if trimmed.is_empty() {
             if let Some(p) = current.take() {
                 out.push(p);
             }
-            continue;
-        }
-        if !has_blank_line {
-            out.push(trimmed);
             continue;
         }
         current = Some(match current {
@@ -36,24 +47,6 @@ pub fn paragraphs(body: &str) -> Vec<Range<usize>> {
         out.push(p);
     }
     out
-}
-
-/// Byte ranges of the lines of `text`, without their line terminators.
-fn lines(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    std::iter::from_fn(move || {
-        if start > text.len() || (start == text.len() && start != 0) {
-            return None;
-        }
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(text.len(), |i| start + i);
-        let line = start..end;
-        start = end + 1;
-        Some(line)
-    })
 }
 
 /// Shrinks `range` so it neither starts nor ends with whitespace.
@@ -242,6 +235,22 @@ mod tests {
     fn paragraphs_by_line_without_blank_lines() {
         let t = "One line.\nTwo line.\n  Three.  ";
         assert_eq!(strs(t, paragraphs(t)), ["One line.", "Two line.", "Three."]);
+    }
+
+    #[test]
+    fn paragraphs_at_the_edges() {
+        let cases: [(&str, &[&str]); 7] = [
+            ("", &[]),
+            ("\n", &[]),
+            ("  \n\t\n", &[]),
+            ("One.\nTwo.\n", &["One.", "Two."]),
+            ("One.\n\nTwo.", &["One.", "Two."]),
+            ("\n\nOne.\n \nTwo\nwraps.\n\n", &["One.", "Two\nwraps."]),
+            ("Only one.", &["Only one."]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(strs(text, paragraphs(text)), want, "{text:?}");
+        }
     }
 
     #[test]
