@@ -10,12 +10,13 @@
 //! per field. Scores of several terms are summed by a `BooleanQuery`,
 //! exactly as for tantivy's term queries.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::index::SegmentId;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 /// BM25F parameters and corpus statistics for one word.
@@ -79,38 +80,74 @@ fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<Segme
 }
 
 /// The two halves of BM25's length normalisation, per fieldnorm id.
-type NormTables = (Arc<[Score; 256]>, Arc<[Score; 256]>);
+type NormTables = ([Score; 256], [Score; 256]);
 
-thread_local! {
-    /// The last tables built, with the constants they were built for: every
-    /// word of a query (and of a batch) shares them.
-    static NORM_TABLES: std::cell::RefCell<Option<([u32; 4], NormTables)>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// Per document of a segment: `k1 · (1 − b + b · len / avg_len)` with the
+/// combined length `len = repeat · headline tokens + body tokens`.
+type SegmentNorms = Arc<[Score]>;
+
+/// What a segment's norms depend on: the segment, the two fields and the
+/// BM25F constants (as bits).
+type NormsKey = (SegmentId, Field, Field, [u32; 4]);
+
+/// Norms of recently searched segments, shared by all threads: every word
+/// of every query on a segment needs the same ones, and computing them
+/// costs a pass over the segment's field norms.
+static SEGMENT_NORMS: Mutex<Vec<(NormsKey, SegmentNorms)>> = Mutex::new(Vec::new());
+
+/// Segments whose norms are kept (oldest dropped first).
+const SEGMENT_NORMS_KEPT: usize = 256;
 
 impl Bm25FTermQuery {
     /// norm = k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len),
     /// split into a headline part and a body part, one table each.
     fn norm_tables(&self) -> NormTables {
-        let key = [self.k1, self.b, self.b_per_len, self.repeat].map(f32::to_bits);
-        NORM_TABLES.with(|cell| {
-            let mut cell = cell.borrow_mut();
-            if let Some((k, tables)) = cell.as_ref() {
-                if *k == key {
-                    return tables.clone();
-                }
-            }
-            let mut title_part = [0.0; 256];
-            let mut body_part = [0.0; 256];
-            for id in 0..256 {
-                let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-                title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
-                body_part[id] = self.k1 * self.b_per_len * len;
-            }
-            let tables = (Arc::new(title_part), Arc::new(body_part));
-            *cell = Some((key, tables.clone()));
-            tables
-        })
+        let mut title_part = [0.0; 256];
+        let mut body_part = [0.0; 256];
+        for id in 0..256 {
+            let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+            title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
+            body_part[id] = self.k1 * self.b_per_len * len;
+        }
+        (title_part, body_part)
+    }
+
+    /// The norm of every document of the segment `reader`.
+    fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
+        let key = (
+            reader.segment_id(),
+            self.title.field(),
+            self.body.field(),
+            [self.k1, self.b, self.b_per_len, self.repeat].map(f32::to_bits),
+        );
+        let cached = |cache: &[(NormsKey, SegmentNorms)]| {
+            cache
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, norms)| norms.clone())
+        };
+        // A poisoned lock only means another search panicked: the cache is still valid.
+        if let Some(norms) = cached(&SEGMENT_NORMS.lock().unwrap_or_else(|e| e.into_inner())) {
+            return Ok(norms);
+        }
+        let (title_part, body_part) = self.norm_tables();
+        let title = reader.get_fieldnorms_reader(self.title.field())?;
+        let body = reader.get_fieldnorms_reader(self.body.field())?;
+        let norms: SegmentNorms = (0..reader.max_doc())
+            .map(|doc| {
+                title_part[usize::from(title.fieldnorm_id(doc))]
+                    + body_part[usize::from(body.fieldnorm_id(doc))]
+            })
+            .collect();
+        let mut cache = SEGMENT_NORMS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(norms) = cached(&cache) {
+            return Ok(norms);
+        }
+        if cache.len() >= SEGMENT_NORMS_KEPT {
+            cache.remove(0);
+        }
+        cache.push((key, norms.clone()));
+        Ok(norms)
     }
 }
 
@@ -121,20 +158,19 @@ impl Weight for Bm25FTermQuery {
         if title.is_none() && body.is_none() {
             return Ok(Box::new(EmptyScorer));
         }
-        let (title_part, body_part) = self.norm_tables();
-        let mut scorer = Bm25FScorer {
-            title: title.unwrap_or_else(SegmentPostings::empty),
-            body: body.unwrap_or_else(SegmentPostings::empty),
-            doc: 0,
-            title_norms: reader.get_fieldnorms_reader(self.title.field())?,
-            body_norms: reader.get_fieldnorms_reader(self.body.field())?,
+        let title = title.unwrap_or_else(SegmentPostings::empty);
+        let body = body.unwrap_or_else(SegmentPostings::empty);
+        let (title_doc, body_doc) = (title.doc(), body.doc());
+        Ok(Box::new(Bm25FScorer {
+            title,
+            body,
+            title_doc,
+            body_doc,
+            doc: title_doc.min(body_doc),
+            norms: self.segment_norms(reader)?,
             weight: self.weight * boost,
             repeat: self.repeat,
-            title_part,
-            body_part,
-        };
-        scorer.doc = scorer.title.doc().min(scorer.body.doc());
-        Ok(Box::new(scorer))
+        }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -152,29 +188,30 @@ impl Weight for Bm25FTermQuery {
 struct Bm25FScorer {
     title: SegmentPostings,
     body: SegmentPostings,
-    /// The smaller of the two postings' current documents.
+    /// The two postings' current documents (kept here: asking the postings
+    /// costs a bounds-checked read of their decoded block).
+    title_doc: DocId,
+    body_doc: DocId,
+    /// The smaller of the two.
     doc: DocId,
-    title_norms: FieldNormReader,
-    body_norms: FieldNormReader,
+    /// Per document of the segment (see [`SegmentNorms`]).
+    norms: SegmentNorms,
     weight: Score,
     repeat: Score,
-    title_part: Arc<[Score; 256]>,
-    body_part: Arc<[Score; 256]>,
 }
 
 impl DocSet for Bm25FScorer {
     #[inline]
     fn advance(&mut self) -> DocId {
         let doc = self.doc;
-        let b = if self.body.doc() == doc {
-            self.body.advance()
-        } else {
-            self.body.doc()
-        };
+        if self.body_doc == doc {
+            self.body_doc = self.body.advance();
+        }
         // Headline postings are short and usually exhausted early.
-        let t = self.title.doc();
-        let t = if t == doc { self.title.advance() } else { t };
-        self.doc = t.min(b);
+        if self.title_doc == doc {
+            self.title_doc = self.title.advance();
+        }
+        self.doc = self.title_doc.min(self.body_doc);
         self.doc
     }
 
@@ -182,13 +219,13 @@ impl DocSet for Bm25FScorer {
         if self.doc >= target {
             return self.doc;
         }
-        if self.title.doc() < target {
-            self.title.seek(target);
+        if self.title_doc < target {
+            self.title_doc = self.title.seek(target);
         }
-        if self.body.doc() < target {
-            self.body.seek(target);
+        if self.body_doc < target {
+            self.body_doc = self.body.seek(target);
         }
-        self.doc = self.title.doc().min(self.body.doc());
+        self.doc = self.title_doc.min(self.body_doc);
         self.doc
     }
 
@@ -206,14 +243,13 @@ impl Scorer for Bm25FScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
         let mut tf = 0.0;
-        if self.body.doc() == doc {
+        if self.body_doc == doc {
             tf += self.body.term_freq() as Score;
         }
-        if self.title.doc() == doc {
+        if self.title_doc == doc {
             tf += self.repeat * self.title.term_freq() as Score;
         }
-        let norm = self.title_part[self.title_norms.fieldnorm_id(doc) as usize]
-            + self.body_part[self.body_norms.fieldnorm_id(doc) as usize];
+        let norm = self.norms.get(doc as usize).copied().unwrap_or(1.0);
         self.weight * tf / (tf + norm)
     }
 }
