@@ -448,6 +448,43 @@ fn incremental_reindex_counts_new_changed_removed() {
     assert_eq!(v["articles"], 2);
 }
 
+/// Files of the index's segments (named `<segment id>.<ext>`), as segment ids.
+fn segment_files(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            let (stem, _) = name.split_once('.')?;
+            (stem.len() == 32 && stem.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| stem.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn small_index_stays_one_segment_across_runs() {
+    let fx = Fixture::with_seeds();
+    let out = fx.run(&["index", "--threads", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Each run adds a segment; the run then merges the small index into one
+    // and deletes the merged segments' files.
+    for (i, word) in ["quokka", "wombat", "numbat"].iter().enumerate() {
+        fx.write(
+            &format!("seeds/new{i}.txt"),
+            format!("A {word} at the depot\nA {word} was seen near the depot gates.\n"),
+        );
+        let out = fx.run(&["index", "--threads", "2"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_index_summary(&stderr(&out), 3 + i as u64, 1, 0, 0, 0);
+        let out = fx.run(&["stats", "--json"]);
+        let v: Value = serde_json::from_slice(&out.stdout).expect("stats json");
+        assert_eq!(v["segments"], 1, "after run {i}");
+        assert_eq!(segment_files(&fx.path().join("index")).len(), 1);
+        assert_eq!(ids(&fx.hits(&[word])), vec![format!("new{i}.txt")]);
+    }
+    assert_eq!(sorted_ids(&fx.hits(&["pay"])), vec![BBC, UPI]);
+}
+
 #[test]
 fn index_without_path_reuses_remembered_roots() {
     let fx = Fixture::empty();

@@ -13,10 +13,10 @@
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
+use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::index::SegmentId;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
 
 /// BM25F parameters and corpus statistics for one word.
