@@ -3,9 +3,12 @@
 //! This is the only module that knows field names; everything else goes
 //! through [`Fields`] and [`StoredArticle`].
 
+use std::sync::OnceLock;
+
 use anyhow::{bail, Result};
+use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
@@ -201,22 +204,43 @@ pub struct StoredArticle {
     pub extra: Option<String>,
 }
 
-/// Reads an article back from a stored document.
-pub fn from_document(fields: &Fields, doc: &TantivyDocument) -> StoredArticle {
-    let get = |field: Field| -> Option<String> {
-        doc.get_first(field)
-            .and_then(|v| v.as_str())
-            .map(str::to_owned)
-    };
-    StoredArticle {
-        id: get(fields.id).unwrap_or_default(),
-        path: get(fields.path).unwrap_or_default(),
-        title: get(fields.title).unwrap_or_default(),
-        body: get(fields.body).unwrap_or_default(),
-        date: get(fields.date),
-        url: get(fields.url),
-        source: get(fields.source),
-        extra: get(fields.extra),
+/// Reads an article straight from the doc store (`searcher.doc::<StoredArticle>`),
+/// without building a generic `TantivyDocument` first. Each field keeps its
+/// first value; every stored field of the schema is text.
+impl DocumentDeserialize for StoredArticle {
+    fn deserialize<'de, D>(mut doc: D) -> Result<Self, DeserializeError>
+    where
+        D: DocumentDeserializer<'de>,
+    {
+        static FIELDS: OnceLock<Fields> = OnceLock::new();
+        let fields = FIELDS.get_or_init(|| build().1);
+        let mut values: [Option<String>; 8] = Default::default();
+        let slots = [
+            fields.id,
+            fields.path,
+            fields.title,
+            fields.body,
+            fields.date,
+            fields.url,
+            fields.source,
+            fields.extra,
+        ];
+        while let Some((field, value)) = doc.next_field::<String>()? {
+            if let Some(i) = slots.iter().position(|&f| f == field) {
+                values[i].get_or_insert(value);
+            }
+        }
+        let [id, path, title, body, date, url, source, extra] = values;
+        Ok(StoredArticle {
+            id: id.unwrap_or_default(),
+            path: path.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            body: body.unwrap_or_default(),
+            date,
+            url,
+            source,
+            extra,
+        })
     }
 }
 

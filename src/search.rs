@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher};
 
 use crate::highlight::{self, Match};
 use crate::indexer;
@@ -146,10 +146,7 @@ impl Engine {
             // Feedback may already have read this article.
             let stored = match fetched.iter().position(|(a, _)| *a == address) {
                 Some(i) => fetched.swap_remove(i).1,
-                None => {
-                    let doc: TantivyDocument = searcher.doc(address)?;
-                    schema::from_document(&self.fields, &doc)
-                }
+                None => searcher.doc::<StoredArticle>(address)?,
             };
             let body_matches = if opts.passages.count == 0 {
                 Vec::new()
@@ -272,8 +269,7 @@ impl Engine {
             words.start();
             let mut model: FxHashMap<u32, f32> = FxHashMap::default();
             for (score, address) in first {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                let stored = schema::from_document(&self.fields, &doc);
+                let stored: StoredArticle = searcher.doc(*address)?;
                 let mut counts: FxHashMap<u32, f32> = FxHashMap::default();
                 let mut len = 0.0f32;
                 let body =

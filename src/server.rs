@@ -31,12 +31,12 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{TantivyDocument, Term};
+use tantivy::Term;
 
 use crate::highlight;
 use crate::printer::{self, Span};
 use crate::query::{self, RankSettings, Syntax};
-use crate::schema::{self, TextField};
+use crate::schema::{StoredArticle, TextField};
 use crate::search::{self, Engine, SearchOptions};
 use crate::text;
 
@@ -389,8 +389,7 @@ async fn api_article(
                 format!("no article with id {id:?}"),
             ));
         };
-        let doc: TantivyDocument = searcher.doc(*address).map_err(read_error)?;
-        let stored = schema::from_document(fields, &doc);
+        let stored: StoredArticle = searcher.doc(*address).map_err(read_error)?;
         let (targets, notes) = match &q {
             Some(q) => {
                 let compiled =
