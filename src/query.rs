@@ -10,7 +10,7 @@
 mod bm25;
 mod stopwords;
 
-pub use bm25::{Bm25FParams, Bm25FTermQuery};
+pub use bm25::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
 pub use stopwords::{is_stopword, STOPWORDS};
 
 use anyhow::{bail, Result};
@@ -292,6 +292,21 @@ impl AllStats {
     }
 }
 
+/// The same disjunction as a `BooleanQuery` of `clauses`, as one
+/// [`Bm25FOrQuery`], when every clause is an optional bare word (the usual
+/// query): same scores, a faster union.
+fn bm25f_or(clauses: &[(Occur, Box<dyn Query>)]) -> Option<Box<dyn Query>> {
+    let terms = clauses
+        .iter()
+        .map(|(occur, q)| {
+            (*occur == Occur::Should)
+                .then(|| q.downcast_ref::<Bm25FTermQuery>().cloned())
+                .flatten()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Box::new(Bm25FOrQuery::new(terms)))
+}
+
 /// A BM25F query for one analyzed word over headline and body, and its
 /// document frequency (articles with the word in headline or body).
 pub fn all_field_term(
@@ -452,7 +467,9 @@ impl Compiler<'_> {
                 Ok(match clauses.len() {
                     0 => None,
                     1 if clauses[0].0 != Occur::MustNot => clauses.pop().map(|(_, q)| q),
-                    _ => Some(Box::new(BooleanQuery::new(clauses))),
+                    _ => Some(
+                        bm25f_or(&clauses).unwrap_or_else(|| Box::new(BooleanQuery::new(clauses))),
+                    ),
                 })
             }
             UserInputAst::Boost(inner, boost) => Ok(self
@@ -700,6 +717,71 @@ mod tests {
 
     fn searcher() -> (Searcher, Fields) {
         schema::in_memory(&[("The union", "The union called a strike over pay.")])
+    }
+
+    #[test]
+    fn bm25f_or_scores_like_a_boolean_union() {
+        use tantivy::collector::{Count, TopDocs};
+        use tantivy::query::EnableScoring;
+        use tantivy::{DocSet, TERMINATED};
+        // 10,000 articles (several 4,096-document windows), words spread unevenly.
+        let vocab = ["pay", "strike", "ballot", "union", "rail", "nurse"];
+        let texts: Vec<(String, String)> = (0u64..10_000)
+            .map(|i| {
+                let pick = |k: u64| vocab[((i * 7 + k * 13) ^ (i >> 3)) as usize % vocab.len()];
+                let title = if i % 5 == 0 { pick(1) } else { "" };
+                (
+                    title.to_owned(),
+                    format!("{} {} {}", pick(2), pick(3), pick(i % 4)),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(t, b)| (t.as_str(), b.as_str()))
+            .collect();
+        let (searcher, fields) = schema::in_memory(&refs);
+        let settings = RankSettings::default();
+        let stats = AllStats::of(&searcher, &fields).expect("stats");
+        let words = ["pay", "ballot", "nurs", "absent"];
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let (q, _) =
+                    all_field_term(&searcher, &fields, &settings, stats, w, 1.0).expect("term");
+                (Occur::Should, q)
+            })
+            .collect();
+        let fast = bm25f_or(&clauses).expect("all bare words");
+        let slow = BooleanQuery::new(clauses);
+        let top = (TopDocs::with_limit(20_000).order_by_score(), Count);
+        let (got, got_count) = searcher.search(fast.as_ref(), &top).expect("or");
+        let (want, want_count) = searcher.search(&slow, &top).expect("boolean");
+        assert_eq!(got_count, want_count);
+        assert!(got_count > 5_000, "{got_count}");
+        assert_eq!(got, want, "same documents, same scores, same order");
+
+        // Seeking, within a window and past it, lands on the same documents.
+        let scoring = EnableScoring::enabled_from_searcher(&searcher);
+        let reader = searcher.segment_reader(0);
+        let mut a = fast
+            .weight(scoring)
+            .expect("w")
+            .scorer(reader, 1.0)
+            .expect("s");
+        let mut b = slow
+            .weight(scoring)
+            .expect("w")
+            .scorer(reader, 1.0)
+            .expect("s");
+        for target in [3, 4, 100, 101, 4_000, 4_100, 9_000, 9_998, 20_000] {
+            assert_eq!(a.seek(target), b.seek(target), "seek {target}");
+            if a.doc() != TERMINATED {
+                assert_eq!(a.score(), b.score(), "score at {target}");
+                assert_eq!(a.advance(), b.advance(), "after {target}");
+            }
+        }
+        assert_eq!(a.doc(), TERMINATED);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
 /// BM25F parameters and corpus statistics for one word.
 #[derive(Clone, Debug)]
@@ -151,17 +151,22 @@ impl Bm25FTermQuery {
     }
 }
 
-impl Weight for Bm25FTermQuery {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+impl Bm25FTermQuery {
+    /// The word's scorer on one segment; `None` if the segment lacks the word.
+    fn bm25f_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<Bm25FScorer>> {
         let title = postings(reader, &self.title)?;
         let body = postings(reader, &self.body)?;
         if title.is_none() && body.is_none() {
-            return Ok(Box::new(EmptyScorer));
+            return Ok(None);
         }
         let title = title.unwrap_or_else(SegmentPostings::empty);
         let body = body.unwrap_or_else(SegmentPostings::empty);
         let (title_doc, body_doc) = (title.doc(), body.doc());
-        Ok(Box::new(Bm25FScorer {
+        Ok(Some(Bm25FScorer {
             title,
             body,
             title_doc,
@@ -171,6 +176,15 @@ impl Weight for Bm25FTermQuery {
             weight: self.weight * boost,
             repeat: self.repeat,
         }))
+    }
+}
+
+impl Weight for Bm25FTermQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(match self.bm25f_scorer(reader, boost)? {
+            Some(scorer) => Box::new(scorer),
+            None => Box::new(EmptyScorer),
+        })
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -251,5 +265,195 @@ impl Scorer for Bm25FScorer {
         }
         let norm = self.norms.get(doc as usize).copied().unwrap_or(1.0);
         self.weight * tf / (tf + norm)
+    }
+}
+
+/// A disjunction of BM25F words (what a query of bare words compiles to),
+/// scored as the sum of its words' scores, exactly like a `BooleanQuery` of
+/// `Should` clauses. tantivy's boolean union calls every word's scorer
+/// through a `Box<dyn Scorer>`; this one holds [`Bm25FScorer`]s themselves,
+/// so the per-posting work of the union is inlined.
+#[derive(Clone, Debug)]
+pub struct Bm25FOrQuery {
+    terms: Vec<Bm25FTermQuery>,
+}
+
+impl Bm25FOrQuery {
+    pub fn new(terms: Vec<Bm25FTermQuery>) -> Self {
+        Bm25FOrQuery { terms }
+    }
+}
+
+impl Query for Bm25FOrQuery {
+    fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for term in &self.terms {
+            term.query_terms(visitor);
+        }
+    }
+}
+
+impl Weight for Bm25FOrQuery {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut scorers = Vec::with_capacity(self.terms.len());
+        for term in &self.terms {
+            if let Some(scorer) = term.bm25f_scorer(reader, boost)? {
+                if scorer.doc() != TERMINATED {
+                    scorers.push(scorer);
+                }
+            }
+        }
+        if scorers.is_empty() {
+            return Ok(Box::new(EmptyScorer));
+        }
+        Ok(Box::new(Bm25FUnion::new(scorers)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(TantivyError::InvalidArgument(format!(
+                "document {doc} does not match"
+            )));
+        }
+        Ok(Explanation::new(
+            "passim BM25F, sum of words",
+            scorer.score(),
+        ))
+    }
+}
+
+/// Documents buffered per window of the union (as in tantivy's `BufferedUnionScorer`).
+const WINDOW: u32 = 4096;
+const WINDOW_WORDS: usize = WINDOW as usize / 64;
+
+/// The union of several words' [`Bm25FScorer`]s, summing their scores. Works
+/// like tantivy's `BufferedUnionScorer`: each window of 4,096 documents is
+/// filled word by word into a bitset and a score array, then read in order.
+struct Bm25FUnion {
+    scorers: Vec<Bm25FScorer>,
+    bits: Box<[u64; WINDOW_WORDS]>,
+    scores: Box<[Score; WINDOW as usize]>,
+    /// Next bitset word to read.
+    word: usize,
+    window_start: DocId,
+    doc: DocId,
+    score: Score,
+}
+
+impl Bm25FUnion {
+    fn new(scorers: Vec<Bm25FScorer>) -> Self {
+        let mut union = Bm25FUnion {
+            scorers,
+            bits: Box::new([0; WINDOW_WORDS]),
+            scores: Box::new([0.0; WINDOW as usize]),
+            word: WINDOW_WORDS,
+            window_start: 0,
+            doc: 0,
+            score: 0.0,
+        };
+        if union.refill() {
+            union.advance();
+        } else {
+            union.doc = TERMINATED;
+        }
+        union
+    }
+
+    /// Fills the next window, starting at the smallest current document.
+    fn refill(&mut self) -> bool {
+        let Some(start) = self.scorers.iter().map(|s| s.doc).min() else {
+            return false;
+        };
+        self.window_start = start;
+        self.word = 0;
+        self.doc = start;
+        let end = start.saturating_add(WINDOW);
+        for scorer in &mut self.scorers {
+            while scorer.doc < end {
+                let delta = (scorer.doc - start) as usize;
+                self.bits[delta / 64] |= 1 << (delta % 64);
+                self.scores[delta] += scorer.score();
+                scorer.advance();
+            }
+        }
+        self.scorers.retain(|s| s.doc != TERMINATED);
+        true
+    }
+
+    /// Moves to the next buffered document, if the window has one.
+    fn advance_buffered(&mut self) -> bool {
+        while self.word < WINDOW_WORDS {
+            let bits = self.bits[self.word];
+            if bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                self.bits[self.word] = bits & (bits - 1);
+                let delta = self.word * 64 + bit;
+                self.doc = self.window_start + delta as DocId;
+                self.score = std::mem::take(&mut self.scores[delta]);
+                return true;
+            }
+            self.word += 1;
+        }
+        false
+    }
+}
+
+impl DocSet for Bm25FUnion {
+    fn advance(&mut self) -> DocId {
+        loop {
+            if self.advance_buffered() {
+                return self.doc;
+            }
+            if !self.refill() {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+        }
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        if target - self.window_start < WINDOW {
+            while self.doc < target {
+                self.advance();
+            }
+            return self.doc;
+        }
+        // Beyond the window: drop it and start a new one at `target`.
+        self.bits.fill(0);
+        self.scores.fill(0.0);
+        for scorer in &mut self.scorers {
+            scorer.seek(target);
+        }
+        self.scorers.retain(|s| s.doc != TERMINATED);
+        if !self.refill() {
+            self.doc = TERMINATED;
+            return TERMINATED;
+        }
+        self.advance()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorers
+            .iter()
+            .map(DocSet::size_hint)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl Scorer for Bm25FUnion {
+    fn score(&mut self) -> Score {
+        self.score
     }
 }
