@@ -7,8 +7,9 @@
 //! term frequencies and lengths are combined before saturation), with its
 //! own constants (see [`super::RankSettings`]). It reads the two fields'
 //! postings and field norms side by side, so the index holds each word once
-//! per field. Scores of several terms are summed by a `BooleanQuery`,
-//! exactly as for tantivy's term queries.
+//! per field. Scores of several words are summed: by [`Bm25FOrQuery`] for
+//! a query of bare words, by a `BooleanQuery` where words mix with phrases
+//! or required and excluded clauses.
 
 use std::sync::{Arc, Mutex};
 
@@ -149,9 +150,7 @@ impl Bm25FTermQuery {
         cache.push((key, norms.clone()));
         Ok(norms)
     }
-}
 
-impl Bm25FTermQuery {
     /// The word's scorer on one segment; `None` if the segment lacks the word.
     fn bm25f_scorer(
         &self,
@@ -188,14 +187,22 @@ impl Weight for Bm25FTermQuery {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new("passim BM25F", scorer.score()))
+        explain(self.scorer(reader, 1.0)?, doc, "passim BM25F")
     }
+}
+
+/// The score of `doc` from a fresh `scorer`, or an error if it does not match.
+fn explain(
+    mut scorer: Box<dyn Scorer>,
+    doc: DocId,
+    what: &'static str,
+) -> tantivy::Result<Explanation> {
+    if scorer.doc() > doc || scorer.seek(doc) != doc {
+        return Err(TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    Ok(Explanation::new(what, scorer.score()))
 }
 
 /// Walks the headline and body postings of one word together (a union).
@@ -313,16 +320,7 @@ impl Weight for Bm25FOrQuery {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.doc() > doc || scorer.seek(doc) != doc {
-            return Err(TantivyError::InvalidArgument(format!(
-                "document {doc} does not match"
-            )));
-        }
-        Ok(Explanation::new(
-            "passim BM25F, sum of words",
-            scorer.score(),
-        ))
+        explain(self.scorer(reader, 1.0)?, doc, "passim BM25F, sum of words")
     }
 }
 
