@@ -212,22 +212,23 @@ fn file_deleted_between_walk_and_read() {
     let fx = Fixture::with_seeds();
     fx.write("seeds/zz-gone.txt", "Gone\nThis file vanishes.");
     let doomed = fx.path().join("seeds/zz-gone.txt");
-    let opts = passim::indexer::IndexOptions {
+    let opts = passim::index::IndexOptions {
         index_dir: fx.path().join("idx"),
         roots: vec![fx.path().join("seeds")],
+        default_roots: Vec::new(),
         rebuild: false,
         threads: 1,
         memory_bytes: 50_000_000,
     };
     struct Deleter<'a> {
         doomed: &'a Path,
-        notices: Vec<passim::indexer::Notice>,
+        notices: Vec<passim::index::Notice>,
     }
-    impl passim::indexer::Reporter for Deleter<'_> {
-        fn notice(&mut self, n: &passim::indexer::Notice) {
+    impl passim::index::Reporter for Deleter<'_> {
+        fn notice(&mut self, n: &passim::index::Notice) {
             self.notices.push(n.clone());
         }
-        fn progress(&mut self, _: &passim::indexer::Progress) {
+        fn progress(&mut self, _: &passim::index::Progress) {
             let _ = fs::remove_file(self.doomed);
         }
     }
@@ -235,7 +236,7 @@ fn file_deleted_between_walk_and_read() {
         doomed: &doomed,
         notices: Vec::new(),
     };
-    let report = passim::indexer::run(&opts, &mut reporter).expect("index run");
+    let report = passim::index::update(&opts, &mut reporter).expect("index run");
     assert_eq!((report.articles, report.new, report.skipped), (2, 2, 1));
     assert_eq!(reporter.notices.len(), 1);
     assert!(reporter.notices[0].path.ends_with("zz-gone.txt"));
@@ -426,24 +427,23 @@ fn second_writer_is_told_the_index_is_busy_and_search_sees_last_commit() {
     // Hold the writer lock, with an uncommitted document, as a running
     // `passim index` would.
     let index = tantivy::Index::open_in_dir(fx.path().join("index")).unwrap();
-    passim::schema::register(&index);
-    let (_, fields) = passim::schema::build();
+    // The document is never committed, so any analyzer will do.
+    index.tokenizers().register(
+        "passim_en",
+        tantivy::tokenizer::TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default()),
+    );
+    let schema = index.schema();
+    let field = |name: &str| schema.get_field(name).unwrap();
     let writer: tantivy::IndexWriter = index.writer(50_000_000).unwrap();
-    let article = passim::article::Article {
-        id: "ghost.txt".into(),
-        title: "Ghost".into(),
-        body: "uncommitted quoll".into(),
-        ..Default::default()
-    };
-    let origin = passim::schema::Origin {
-        path: "ghost.txt",
-        source_file: "/ghost.txt",
-        mtime: 0,
-        size: 0,
-    };
-    writer
-        .add_document(passim::schema::to_document(&fields, &article, &origin))
-        .unwrap();
+    let mut ghost = tantivy::TantivyDocument::default();
+    ghost.add_text(field("id"), "ghost.txt");
+    ghost.add_text(field("path"), "ghost.txt");
+    ghost.add_text(field("source_file"), "/ghost.txt");
+    ghost.add_u64(field("mtime"), 0);
+    ghost.add_u64(field("size"), 0);
+    ghost.add_text(field("title"), "Ghost");
+    ghost.add_text(field("body"), "uncommitted quoll");
+    writer.add_document(ghost).unwrap();
 
     let out = fx.run(&["index"]);
     assert_eq!(out.status.code(), Some(2));

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use passim::indexer::{self, IndexOptions, Notice};
+use passim::index::{self, IndexOptions, Notice};
 use passim::search::{Engine, SearchOptions};
 
 struct Fixture {
@@ -50,11 +50,12 @@ fn fixture() -> &'static Fixture {
         let opts = IndexOptions {
             index_dir: index_dir.clone(),
             roots: vec![seeds.clone()],
+            default_roots: Vec::new(),
             rebuild: true,
             threads: 1,
             memory_bytes: 50_000_000,
         };
-        let report = indexer::run(&opts, &mut |_: &Notice| {}).expect("index the seeds");
+        let report = index::update(&opts, &mut |_: &Notice| {}).expect("index the seeds");
         assert_eq!(report.articles, 2);
         let engine = Engine::open(&index_dir).expect("open the index");
         // The stored bodies, as the index hands them back (an article's opening
@@ -64,9 +65,11 @@ fn fixture() -> &'static Fixture {
             let path = entry.expect("seed entry").path();
             let id = path.file_name().unwrap().to_string_lossy().into_owned();
             let bytes = std::fs::read(&path).expect("read seed");
-            let fmt = passim::article::Format::from_path(&path).expect("seed format");
-            let parsed = passim::article::parse(&bytes, fmt, &id);
-            bodies.insert(id, parsed.articles[0].body.clone());
+            let fmt = passim::ingest::Format::from_path(&path).expect("seed format");
+            let article = passim::ingest::read(&bytes[..], fmt, &id)
+                .find_map(Result::ok)
+                .expect("a seed is one article");
+            bodies.insert(id, article.body);
         }
         Fixture {
             engine,

@@ -3,7 +3,7 @@
 //! The list is NLTK's English list (the usual choice of bm25s and many
 //! others), in the lower-cased, apostrophe-split form the tokenizer yields.
 
-pub const STOPWORDS: &[&str] = &[
+pub(crate) const STOPWORDS: &[&str] = &[
     "a",
     "about",
     "above",
@@ -160,8 +160,25 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 /// Whether `word` (lower-cased, not stemmed) is an English stopword.
-pub fn is_stopword(word: &str) -> bool {
+pub(crate) fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
+}
+
+/// The stopwords as the analyzer stems them (`because` → `becaus`).
+/// Computed once per process.
+pub(crate) fn stemmed_stopwords() -> &'static rustc_hash::FxHashSet<String> {
+    static STOP: std::sync::OnceLock<rustc_hash::FxHashSet<String>> = std::sync::OnceLock::new();
+    STOP.get_or_init(|| {
+        let mut analyzer = super::analyzer();
+        let mut out = rustc_hash::FxHashSet::default();
+        for word in STOPWORDS {
+            let mut stream = analyzer.token_stream(word);
+            while let Some(token) = stream.next() {
+                out.insert(token.text.clone());
+            }
+        }
+        out
+    })
 }
 
 #[cfg(test)]

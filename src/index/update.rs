@@ -7,16 +7,16 @@
 //! leaves the previous commit searchable.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
 use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
 
-use crate::article;
-use crate::corpus::{self, describe_io, SourceFile};
-use crate::schema::{self, Fields, Origin};
+use super::schema::{self, Fields, Origin};
+use super::store::{self, Payload};
+use crate::error::{describe_io, Error, Result};
+use crate::ingest::walk::{self, SourceFile};
+use crate::ingest::{self, Article, Format};
 
 /// What to index and how.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct IndexOptions {
     pub index_dir: PathBuf,
     /// Folders or files to index; empty means "the roots of the last run".
     pub roots: Vec<PathBuf>,
+    /// What to index when `roots` is empty and the index has no last run.
+    pub default_roots: Vec<PathBuf>,
     pub rebuild: bool,
     /// Indexing threads (0: tantivy's default).
     pub threads: usize,
@@ -77,16 +79,6 @@ pub struct IndexReport {
     pub elapsed: Duration,
 }
 
-/// What passim keeps in a commit's payload.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Payload {
-    pub schema_version: u32,
-    /// Absolute paths of the roots that were indexed.
-    pub roots: Vec<PathBuf>,
-    /// RFC 3339 time of the commit.
-    pub indexed_at: String,
-}
-
 /// Per source file, what the index holds.
 struct Indexed {
     mtime: u64,
@@ -96,13 +88,18 @@ struct Indexed {
 
 /// Runs one index update, reporting notices as they happen.
 pub fn run(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexReport> {
-    let started = Instant::now();
-    let (index, fields) = open_or_create(&opts.index_dir, opts.rebuild)?;
-    let roots = resolve_roots(&index, &opts.roots)?;
-    // Walk before taking the writer lock so a bad path fails fast and cleanly.
-    let (files, problems) = corpus::walk(&roots)?;
+    update(opts, reporter).map_err(|e| e.in_index(&opts.index_dir))
+}
 
-    let mut writer = open_writer(&index, &opts.index_dir, opts.threads, opts.memory_bytes)?;
+fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexReport> {
+    let started = Instant::now();
+    let dir = &opts.index_dir;
+    let (index, fields) = store::open_or_create(dir, opts.rebuild)?;
+    let roots = resolve_roots(&index, opts)?;
+    // Walk before taking the writer lock so a bad path fails fast and cleanly.
+    let (files, problems) = walk::walk(&roots)?;
+
+    let mut writer = store::open_writer(&index, dir, opts.threads, opts.memory_bytes)?;
     let mut report = IndexReport::default();
     let mut indexed = if opts.rebuild {
         writer.delete_all_documents()?;
@@ -164,12 +161,12 @@ pub fn run(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepo
         schema_version: schema::SCHEMA_VERSION,
         roots: roots
             .iter()
-            .map(std::path::absolute)
-            .collect::<std::io::Result<_>>()?,
-        indexed_at: now_rfc3339(),
+            .map(|r| std::path::absolute(r).map_err(|e| Error::io(r, e)))
+            .collect::<Result<_>>()?,
+        indexed_at: store::now_rfc3339(),
     };
     let mut commit = writer.prepare_commit()?;
-    commit.set_payload(&serde_json::to_string(&payload)?);
+    commit.set_payload(&payload.to_json());
     commit.commit()?;
     merge_if_small(&index, &mut writer)?;
     writer.wait_merging_threads()?;
@@ -229,17 +226,51 @@ struct FileRun<'a> {
     progress: &'a mut Progress,
 }
 
-/// How often (in JSONL lines) progress is reported.
+/// How often (in JSONL articles or bad lines) progress is reported.
 const PROGRESS_EVERY: u64 = 1024;
 
 impl FileRun<'_> {
-    /// Reads, parses and adds the file; returns how many articles it added.
+    /// Reads the file and adds its articles; returns how many it added. A
+    /// repeated `id` replaces the earlier article: a tantivy delete only
+    /// affects documents added before it.
     fn index(&mut self) -> Result<u64> {
         let start = self.progress.bytes_done;
-        let added = match self.file.format {
-            article::Format::JsonLines => self.index_jsonl()?,
-            _ => self.index_whole()?,
+        let file = match std::fs::File::open(&self.file.path) {
+            Ok(f) => f,
+            Err(e) => {
+                self.notice(None, describe_io(&e), true);
+                self.progress.bytes_done = start + self.file.size;
+                return Ok(0);
+            }
         };
+        let input = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut articles = ingest::read(input, self.file.format, &self.file.rel);
+        let mut seen: HashSet<u64> = HashSet::new();
+        let (mut read, mut added) = (0u64, 0u64);
+        while let Some(item) = articles.next() {
+            match item {
+                Ok(a) => {
+                    if seen.insert(hash_id(&a.id)) {
+                        added += 1;
+                    } else {
+                        let message = format!(
+                            "duplicate id {:?}; this line replaces the earlier one",
+                            a.id
+                        );
+                        self.notice(articles.line(), message, false);
+                        self.writer
+                            .delete_term(Term::from_field_text(self.fields.id, &a.id));
+                    }
+                    self.add(&a)?;
+                }
+                Err(problem) => self.notice(problem.line, problem.message, problem.skipped),
+            }
+            read += 1;
+            if self.file.format == Format::JsonLines && read.is_multiple_of(PROGRESS_EVERY) {
+                self.progress.bytes_done = start + articles.bytes_read();
+                self.reporter.progress(self.progress);
+            }
+        }
         self.progress.bytes_done = start + self.file.size;
         Ok(added)
     }
@@ -256,7 +287,7 @@ impl FileRun<'_> {
         });
     }
 
-    fn add(&mut self, article: &article::Article) -> Result<()> {
+    fn add(&mut self, article: &Article) -> Result<()> {
         let origin = Origin {
             path: &self.file.display,
             source_file: &self.file.key,
@@ -267,97 +298,6 @@ impl FileRun<'_> {
             .add_document(schema::to_document(self.fields, article, &origin))?;
         self.progress.articles += 1;
         Ok(())
-    }
-
-    /// A text or Markdown file: read whole, one article.
-    fn index_whole(&mut self) -> Result<u64> {
-        let bytes = match std::fs::read(&self.file.path) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                self.notice(None, describe_io(&e), true);
-                return Ok(0);
-            }
-        };
-        let parsed = article::parse(&bytes, self.file.format, &self.file.rel);
-        for w in parsed.warnings {
-            self.notice(w.line, w.message, false);
-        }
-        for s in parsed.skipped {
-            self.notice(s.line, s.message, true);
-        }
-        for a in &parsed.articles {
-            self.add(a)?;
-        }
-        Ok(parsed.articles.len() as u64)
-    }
-
-    /// A JSONL file, streamed a line at a time so memory does not grow with
-    /// its size. A repeated `id` replaces the earlier article: a tantivy
-    /// delete only affects documents added before it.
-    fn index_jsonl(&mut self) -> Result<u64> {
-        use std::io::BufRead;
-        let file = match std::fs::File::open(&self.file.path) {
-            Ok(f) => f,
-            Err(e) => {
-                self.notice(None, describe_io(&e), true);
-                return Ok(0);
-            }
-        };
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
-        let mut buf = Vec::new();
-        let mut seen: HashSet<u64> = HashSet::new();
-        let (mut line_no, mut added) = (0usize, 0u64);
-        let skipped_before = self.report.skipped;
-        let start = self.progress.bytes_done;
-        let mut read = 0u64;
-        loop {
-            buf.clear();
-            let n = match reader.read_until(b'\n', &mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
-                    self.notice(Some(line_no + 1), describe_io(&e), true);
-                    break;
-                }
-            };
-            line_no += 1;
-            read += n as u64;
-            let bytes = if line_no == 1 {
-                buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&buf)
-            } else {
-                &buf[..]
-            };
-            let Ok(line) = std::str::from_utf8(bytes) else {
-                self.notice(Some(line_no), "not valid UTF-8".into(), true);
-                continue;
-            };
-            if line.trim().is_empty() {
-                continue;
-            }
-            match article::parse_json_article(line, &self.file.rel, line_no) {
-                Ok(a) => {
-                    if seen.insert(hash_id(&a.id)) {
-                        added += 1;
-                    } else {
-                        let w = article::duplicate_warning(line_no, &a.id);
-                        self.notice(w.line, w.message, false);
-                        self.writer
-                            .delete_term(Term::from_field_text(self.fields.id, &a.id));
-                    }
-                    self.add(&a)?;
-                }
-                Err(message) => self.notice(Some(line_no), message, true),
-            }
-            if (line_no as u64).is_multiple_of(PROGRESS_EVERY) {
-                self.progress.bytes_done = start + read;
-                self.reporter.progress(self.progress);
-            }
-        }
-        // No article and no bad line: the file holds nothing (like an empty .txt).
-        if seen.is_empty() && self.report.skipped == skipped_before {
-            self.notice(None, "empty file (no articles to index)".into(), true);
-        }
-        Ok(added)
     }
 }
 
@@ -371,12 +311,12 @@ fn hash_id(id: &str) -> u64 {
 
 /// The roots to index, as paths to walk: those given, or else those of the
 /// previous run (shown relative to the current folder when inside it), or
-/// else `seeds`.
-fn resolve_roots(index: &Index, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    if !given.is_empty() {
-        return Ok(given.to_vec());
+/// else the options' default roots.
+fn resolve_roots(index: &Index, opts: &IndexOptions) -> Result<Vec<PathBuf>> {
+    if !opts.roots.is_empty() {
+        return Ok(opts.roots.clone());
     }
-    if let Some(payload) = read_payload(index)? {
+    if let Some(payload) = store::read_payload(index)? {
         if !payload.roots.is_empty() {
             let cwd = std::env::current_dir().ok();
             return Ok(payload
@@ -389,98 +329,7 @@ fn resolve_roots(index: &Index, given: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .collect());
         }
     }
-    Ok(vec![PathBuf::from(crate::DEFAULT_CORPUS)])
-}
-
-/// The payload of the last commit, if passim wrote one.
-pub fn read_payload(index: &Index) -> Result<Option<Payload>> {
-    let metas = index.load_metas()?;
-    Ok(metas
-        .payload
-        .as_deref()
-        .and_then(|p| serde_json::from_str(p).ok()))
-}
-
-/// Whether `dir` holds an index (a committed `meta.json`).
-pub fn exists(dir: &Path) -> bool {
-    dir.join("meta.json").is_file()
-}
-
-/// Opens the index in `dir`, checking it is one of passim's.
-pub fn open(dir: &Path) -> Result<(Index, Fields)> {
-    let shown = corpus::display(dir);
-    if !exists(dir) {
-        bail!("no index at {shown}; create one with `passim index PATH --index {shown}`",);
-    }
-    let index = Index::open_in_dir(dir).map_err(|e| damaged(&shown, &e.to_string()))?;
-    let fields = schema::check(&index).map_err(|e| damaged(&shown, &format!("{e:#}")))?;
-    Ok((index, fields))
-}
-
-fn damaged(shown: &str, what: &str) -> anyhow::Error {
-    anyhow::anyhow!(
-        "cannot open the index at {shown}: {what}; run `passim index --rebuild --index {shown}`"
-    )
-}
-
-fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
-    let shown = corpus::display(dir);
-    if exists(dir) {
-        match open(dir) {
-            Ok(opened) => return Ok(opened),
-            Err(e) if !rebuild => return Err(e),
-            // --rebuild on an unreadable index: clear it out and start afresh.
-            Err(_) => remove_index_files(dir)?,
-        }
-    }
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the index folder {shown}"))?;
-    let (schema, fields) = schema::build();
-    let index = Index::builder()
-        .schema(schema)
-        .settings(schema::index_settings())
-        .create_in_dir(dir)
-        .with_context(|| format!("cannot create an index in {shown}"))?;
-    schema::register(&index);
-    Ok((index, fields))
-}
-
-/// Deletes tantivy's files from `dir`, leaving anything else (e.g. `.gitignore`).
-fn remove_index_files(dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let ours = name.as_deref().is_some_and(|n| {
-            n == "meta.json"
-                || n == ".managed.json"
-                || n.ends_with(".lock")
-                || Path::new(n).extension().is_some_and(|e| {
-                    matches!(
-                        e.to_str(),
-                        Some("idx" | "pos" | "term" | "store" | "fast" | "fieldnorm" | "del")
-                    )
-                })
-        });
-        if ours && path.is_file() {
-            std::fs::remove_file(&path)?;
-        }
-    }
-    Ok(())
-}
-
-fn open_writer(index: &Index, dir: &Path, threads: usize, memory: usize) -> Result<IndexWriter> {
-    let result = if threads > 0 {
-        index.writer_with_num_threads(threads, memory.max(threads * 16_000_000))
-    } else {
-        index.writer(memory)
-    };
-    result.map_err(|e| match e {
-        tantivy::TantivyError::LockFailure(..) => anyhow::anyhow!(
-            "the index at {} is busy: another `passim index` is writing to it",
-            corpus::display(dir)
-        ),
-        other => anyhow::Error::new(other).context("cannot open the index for writing"),
-    })
+    Ok(opts.default_roots.clone())
 }
 
 /// Every source file the index holds documents from, with its mtime and size.
@@ -534,68 +383,4 @@ fn indexed_files(index: &Index) -> Result<HashMap<String, Indexed>> {
         }
     }
     Ok(out)
-}
-
-/// Facts about an index, for `passim stats`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stats {
-    pub index: String,
-    pub articles: u64,
-    /// Distinct terms over headlines and bodies.
-    pub terms: u64,
-    pub segments: usize,
-    pub size_bytes: u64,
-    pub last_indexed: Option<String>,
-    pub roots: Vec<String>,
-}
-
-/// Gathers [`Stats`] for the index in `dir`.
-pub fn stats(dir: &Path) -> Result<Stats> {
-    let (index, fields) = open(dir)?;
-    let reader = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?;
-    let searcher = reader.searcher();
-    let mut streams = Vec::new();
-    let mut dicts = Vec::new();
-    for segment in searcher.segment_readers() {
-        for field in [fields.title, fields.body] {
-            dicts.push(segment.inverted_index(field)?);
-        }
-    }
-    for inv in &dicts {
-        streams.push(inv.terms().stream()?);
-    }
-    let mut merger = tantivy::termdict::TermMerger::new(streams);
-    let mut terms = 0;
-    while merger.advance() {
-        terms += 1;
-    }
-    let mut size_bytes = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let meta = entry?.metadata()?;
-        if meta.is_file() {
-            size_bytes += meta.len();
-        }
-    }
-    let payload = read_payload(&index)?;
-    Ok(Stats {
-        index: corpus::display(dir),
-        articles: searcher.num_docs(),
-        terms,
-        segments: searcher.segment_readers().len(),
-        size_bytes,
-        last_indexed: payload.as_ref().map(|p| p.indexed_at.clone()),
-        roots: payload
-            .map(|p| p.roots.iter().map(|r| corpus::display(r)).collect())
-            .unwrap_or_default(),
-    })
-}
-
-fn now_rfc3339() -> String {
-    use tantivy::time::format_description::well_known::Rfc3339;
-    tantivy::time::OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
 }

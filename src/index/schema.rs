@@ -5,26 +5,19 @@
 
 use std::sync::OnceLock;
 
-use anyhow::{bail, Result};
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
 
-use crate::article::Article;
-
-/// Name under which the English analyzer is registered in the index.
-pub const ANALYZER: &str = "passim_en";
+use crate::analysis::{self, ANALYZER};
+use crate::ingest::Article;
 
 /// In ranking, a headline word counts like this many body words (BM25F:
 /// headline and body are scored as one field in which the headline is
 /// repeated).
 pub const TITLE_REPEAT: usize = 3;
-
-/// Words of this many bytes or more are not indexed (tantivy's `RemoveLongFilter`).
-pub const MAX_WORD_BYTES: usize = 40;
 
 /// Bumped whenever the schema or analyzer changes incompatibly.
 pub const SCHEMA_VERSION: u32 = 3;
@@ -121,31 +114,9 @@ pub fn index_settings() -> tantivy::IndexSettings {
     }
 }
 
-/// The English analyzer: words, lower-cased, Snowball-stemmed.
-pub fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
-        .filter(LowerCaser)
-        .filter(crate::stem::CachedStemmer)
-        .build()
-}
-
-/// The analyzer without stemming: lower-cased words as typed, for
-/// recognising stopwords in a query.
-pub fn word_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_WORD_BYTES))
-        .filter(LowerCaser)
-        .build()
-}
-
-/// Registers passim's analyzer on an index (needed after every open).
-pub fn register(index: &Index) {
-    index.tokenizers().register(ANALYZER, analyzer());
-}
-
-/// Checks that an opened index has passim's schema, returning its fields.
-pub fn check(index: &Index) -> Result<Fields> {
+/// Checks that an opened index has passim's schema, returning its fields
+/// (`None`: another schema) and registering the analyzer.
+pub(crate) fn check(index: &Index) -> Option<Fields> {
     let (expected, fields) = build();
     let actual = index.schema();
     let same = expected.fields().count() == actual.fields().count()
@@ -153,10 +124,10 @@ pub fn check(index: &Index) -> Result<Fields> {
             .fields()
             .all(|(f, entry)| actual.get_field_entry(f) == entry);
     if !same {
-        bail!("it was written by an incompatible version of passim");
+        return None;
     }
-    register(index);
-    Ok(fields)
+    analysis::register(index);
+    Some(fields)
 }
 
 /// Where an article came from, stored with it for incremental updates.
@@ -250,7 +221,7 @@ impl DocumentDeserialize for StoredArticle {
 pub fn in_memory(articles: &[(&str, &str)]) -> (tantivy::Searcher, Fields) {
     let (schema, fields) = build();
     let index = Index::create_in_ram(schema);
-    register(&index);
+    analysis::register(&index);
     let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
     for (i, (title, body)) in articles.iter().enumerate() {
         let article = Article {

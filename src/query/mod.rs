@@ -7,13 +7,9 @@
 //! prefix and phrase that can make a document match, and nothing that sits
 //! under a `NOT`/`-` clause.
 
-mod bm25;
-mod stopwords;
+mod bm25f;
 
-pub use bm25::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
-pub use stopwords::{is_stopword, STOPWORDS};
-
-use anyhow::{bail, Result};
+use bm25f::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
@@ -21,7 +17,16 @@ use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf, UserInputLiteral
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
-use crate::schema::{self, Fields, TextField};
+use crate::analysis::{self, is_stopword};
+use crate::error::{Error, Result};
+use crate::index::schema::{self, Fields, TextField};
+
+/// Returns a [`Error::BadQuery`] with a formatted message.
+macro_rules! bad {
+    ($($arg:tt)*) => {
+        return Err(Error::bad_query(format!($($arg)*)))
+    };
+}
 
 /// How the query text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,7 +74,7 @@ impl Default for RankSettings {
         RankSettings {
             title_boost: 2.0,
             max_expansions: 512,
-            // Measured on the six judged sets of ../shared/eval (see README,
+            // Measured on the six judged sets of ../shared/eval (see docs/relevance.md,
             // "Relevance"): the best mean nDCG@10 without hurting any set.
             k1: 1.5,
             b: 0.6,
@@ -137,8 +142,8 @@ pub fn compile(
         searcher,
         fields,
         settings,
-        analyzer: schema::analyzer(),
-        word_analyzer: schema::word_analyzer(),
+        analyzer: analysis::analyzer(),
+        word_analyzer: analysis::word_analyzer(),
         all_stats: None,
         targets: Vec::new(),
         weights: Vec::new(),
@@ -166,16 +171,16 @@ pub fn compile(
     };
     if !has_positive(&ast) {
         if cleaned.trim().is_empty() {
-            bail!("empty query: give at least one word to search for");
+            bad!("empty query: give at least one word to search for");
         }
         if has_leaf(&ast) {
-            bail!("query {text:?} only excludes words; give at least one word to search for");
+            bad!("query {text:?} only excludes words; give at least one word to search for");
         }
-        bail!("query {text:?} has no words to search for");
+        bad!("query {text:?} has no words to search for");
     }
     compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
     let Some(query) = compiler.convert(&ast, false, true)? else {
-        bail!("query {text:?} has no words to search for");
+        bad!("query {text:?} has no words to search for");
     };
     Ok(CompiledQuery {
         query,
@@ -478,12 +483,12 @@ impl Compiler<'_> {
             UserInputAst::Leaf(leaf) => match leaf.as_ref() {
                 UserInputLeaf::Literal(lit) => self.literal(lit, negated, optional),
                 UserInputLeaf::All => Ok(Some(Box::new(AllQuery))),
-                UserInputLeaf::Range { .. } => bail!("range queries ([a TO b]) are not supported"),
-                UserInputLeaf::Set { .. } => bail!("set queries (IN [...]) are not supported"),
+                UserInputLeaf::Range { .. } => bad!("range queries ([a TO b]) are not supported"),
+                UserInputLeaf::Set { .. } => bad!("set queries (IN [...]) are not supported"),
                 UserInputLeaf::Exists { field } => {
-                    bail!("`{field}:*` queries are not supported")
+                    bad!("`{field}:*` queries are not supported")
                 }
-                UserInputLeaf::Regex { .. } => bail!("regular expressions are not supported"),
+                UserInputLeaf::Regex { .. } => bad!("regular expressions are not supported"),
             },
         }
     }
@@ -498,7 +503,7 @@ impl Compiler<'_> {
             None => None,
             Some(name) => match TextField::from_query_name(name) {
                 Some(field) => Some(field),
-                None => bail!(
+                None => bad!(
                     "unknown field `{name}` in the query (fields: {})",
                     TextField::QUERY_NAMES
                 ),

@@ -6,13 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use anyhow::{bail, Result};
-
-use crate::article::Format;
+use super::Format;
+use crate::error::{describe_io, display, Error, Result};
 
 /// One file that holds articles, with what is needed to tell if it changed.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// Absolute path: the file's identity in the index.
     pub key: String,
     /// The path to open.
@@ -29,7 +28,7 @@ pub struct SourceFile {
 
 /// Something under a root that could not be looked at.
 #[derive(Debug, Clone)]
-pub struct WalkProblem {
+pub(crate) struct WalkProblem {
     pub path: String,
     pub message: String,
 }
@@ -39,31 +38,29 @@ pub struct WalkProblem {
 /// A root that does not exist, or a file root that holds no articles, is an
 /// error; problems below a root (unreadable folders, vanished files) are
 /// returned so the caller can report them and carry on.
-pub fn walk(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<WalkProblem>)> {
+pub(crate) fn walk(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<WalkProblem>)> {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for root in roots {
         let meta = match std::fs::metadata(root) {
             Ok(meta) => meta,
-            Err(e) => bail!("{}: {}", root.display(), describe_io(&e)),
+            Err(e) => return Err(Error::input(root, None, describe_io(&e))),
         };
         if meta.is_file() {
             let Some(format) = Format::from_path(root) else {
-                bail!(
-                    "{}: not an article file (expected .txt, .md, .jsonl or .ndjson)",
-                    root.display()
-                );
+                return Err(Error::input(
+                    root,
+                    None,
+                    format!("not an article file (expected {})", Format::EXTENSIONS),
+                ));
             };
             let rel = root
                 .file_name()
                 .map_or_else(|| display(root), |n| n.to_string_lossy().into_owned());
-            files.push(source_file(
-                root.clone(),
-                display(root),
-                rel,
-                format,
-                &meta,
-            )?);
+            files.push(
+                source_file(root.clone(), display(root), rel, format, &meta)
+                    .map_err(|e| Error::io(root, e))?,
+            );
             continue;
         }
         walk_dir(root, &mut files, &mut problems);
@@ -109,7 +106,7 @@ fn walk_dir(root: &Path, files: &mut Vec<SourceFile>, problems: &mut Vec<WalkPro
             Ok(file) => files.push(file),
             Err(err) => problems.push(WalkProblem {
                 path: display(&path),
-                message: format!("{err:#}"),
+                message: describe_io(&err),
             }),
         }
     }
@@ -121,7 +118,7 @@ fn source_file(
     rel: String,
     format: Format,
     meta: &std::fs::Metadata,
-) -> Result<SourceFile> {
+) -> std::io::Result<SourceFile> {
     let key = std::path::absolute(&path)?.to_string_lossy().into_owned();
     let mtime = meta
         .modified()
@@ -164,21 +161,4 @@ fn inner_message(err: &ignore::Error) -> String {
         ignore::Error::Io(io) => describe_io(io),
         other => other.to_string(),
     }
-}
-
-/// A short, lower-case description of an I/O error, without the OS error code.
-pub fn describe_io(err: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match err.kind() {
-        NotFound => "no such file or directory".into(),
-        PermissionDenied => "permission denied".into(),
-        IsADirectory => "is a directory".into(),
-        _ => err.to_string(),
-    }
-}
-
-/// A path for messages and output: lossy UTF-8, without a leading `./`.
-pub fn display(path: &Path) -> String {
-    let s = path.to_string_lossy();
-    s.strip_prefix("./").unwrap_or(&s).to_owned()
 }

@@ -11,8 +11,8 @@
 
 use std::ops::Range;
 
-use crate::highlight::Match;
-use crate::text;
+use super::highlight::Match;
+use super::sentences as text;
 
 /// Passage settings.
 #[derive(Debug, Clone, Copy)]
@@ -411,9 +411,10 @@ fn opening(body: &str, paragraphs: &[Range<usize>], opts: &PassageOptions) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::highlight::{find, tokenize};
+    use crate::analysis::analyzer;
+    use crate::index::TextField;
     use crate::query::{Pattern, Target};
-    use crate::schema::{analyzer, TextField};
+    use crate::snippet::highlight::{find, tokenize};
 
     fn run(body: &str, words: &[&str], weights: &[f32], count: usize) -> Vec<Passage> {
         let targets: Vec<Target> = words

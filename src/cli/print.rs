@@ -4,14 +4,14 @@ use std::io::{self, Write};
 use std::ops::Range;
 
 use anstyle::{AnsiColor, Style};
-use serde::Serialize;
 
-use crate::indexer::{IndexReport, Notice, Progress, Stats};
+use crate::index::{IndexReport, Progress, Stats};
 use crate::search::{Hit, SearchResults};
+use crate::wire::{JsonHit, JsonSummary};
 
 /// Output format for search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Human-readable, optionally coloured.
     Text { color: bool },
     /// JSON Lines: one object per hit, then a summary.
@@ -29,24 +29,28 @@ const DIM: Style = Style::new().dimmed();
 const LABEL: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Green)));
 
 /// Writes search results in one format.
-pub struct Printer<W: Write> {
+pub(crate) struct Printer<W: Write> {
     out: W,
     format: Format,
 }
 
 impl<W: Write> Printer<W> {
-    pub fn new(out: W, format: Format) -> Self {
+    pub(crate) fn new(out: W, format: Format) -> Self {
         Printer { out, format }
     }
 
     /// Writes every hit and, for JSON, the summary line.
-    pub fn results(&mut self, results: &SearchResults) -> io::Result<()> {
+    pub(crate) fn results(&mut self, results: &SearchResults) -> io::Result<()> {
         self.batch_results(None, results)?;
         self.out.flush()
     }
 
     /// Writes the results of one query; `qid` tags them in batch mode.
-    pub fn batch_results(&mut self, qid: Option<&str>, results: &SearchResults) -> io::Result<()> {
+    pub(crate) fn batch_results(
+        &mut self,
+        qid: Option<&str>,
+        results: &SearchResults,
+    ) -> io::Result<()> {
         if qid.is_some() && matches!(self.format, Format::Text { .. }) {
             writeln!(self.out, "# {} {}", qid.unwrap_or(""), results.query)?;
         }
@@ -57,7 +61,7 @@ impl<W: Write> Printer<W> {
     }
 
     /// Writes one hit; `qid` tags it in batch mode.
-    pub fn hit(&mut self, hit: &Hit, qid: Option<&str>) -> io::Result<()> {
+    pub(crate) fn hit(&mut self, hit: &Hit, qid: Option<&str>) -> io::Result<()> {
         match &self.format {
             Format::Json => {
                 serde_json::to_writer(&mut self.out, &JsonHit::new(hit, qid))?;
@@ -177,149 +181,15 @@ fn write_folded(out: &mut impl Write, text: &str) -> io::Result<()> {
     out.write_all(&text.as_bytes()[start..])
 }
 
-/// One highlight in JSON: a byte range `start..end`.
-#[derive(Serialize)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-/// Highlight ranges as JSON `{"start","end"}` objects.
-pub fn spans(ranges: &[Range<usize>]) -> Vec<Span> {
-    ranges
-        .iter()
-        .map(|r| Span {
-            start: r.start,
-            end: r.end,
-        })
-        .collect()
-}
-
-#[derive(Serialize)]
-struct JsonPassage<'a> {
-    paragraph: usize,
-    offset: usize,
-    text: &'a str,
-    highlights: Vec<Span>,
-    trimmed_start: bool,
-    trimmed_end: bool,
-    score: f32,
-}
-
-#[derive(Serialize)]
-struct JsonHit<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    qid: Option<&'a str>,
-    rank: usize,
-    score: f32,
-    id: &'a str,
-    path: &'a str,
-    title: &'a str,
-    title_highlights: Vec<Span>,
-    has_headline: bool,
-    passages: Vec<JsonPassage<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta: Option<serde_json::Value>,
-}
-
-impl<'a> JsonHit<'a> {
-    fn new(hit: &'a Hit, qid: Option<&'a str>) -> Self {
-        JsonHit {
-            kind: "hit",
-            qid,
-            rank: hit.rank,
-            score: hit.score,
-            id: &hit.id,
-            path: &hit.path,
-            title: &hit.title,
-            title_highlights: spans(&hit.title_highlights),
-            has_headline: hit.has_headline,
-            passages: hit
-                .passages
-                .iter()
-                .map(|p| JsonPassage {
-                    paragraph: p.paragraph,
-                    offset: p.offset,
-                    text: &p.text,
-                    highlights: spans(&p.highlights),
-                    trimmed_start: p.trimmed_start,
-                    trimmed_end: p.trimmed_end,
-                    score: p.score,
-                })
-                .collect(),
-            date: hit.date.as_deref(),
-            url: hit.url.as_deref(),
-            source: hit.source.as_deref(),
-            meta: hit
-                .extra
-                .as_deref()
-                .and_then(|e| serde_json::from_str(e).ok()),
-        }
-    }
-}
-
-/// The results of one query as one JSON document, `{"hits":[…],"summary":{…}}`,
-/// holding the same hit and summary objects as `passim search --json`.
-pub fn json_document(results: &SearchResults) -> JsonDocument<'_> {
-    JsonDocument {
-        hits: results
-            .hits
-            .iter()
-            .map(|hit| JsonHit::new(hit, None))
-            .collect(),
-        summary: JsonSummary::new(results, None),
-    }
-}
-
-/// See [`json_document`].
-#[derive(Serialize)]
-pub struct JsonDocument<'a> {
-    hits: Vec<JsonHit<'a>>,
-    summary: JsonSummary<'a>,
-}
-
-#[derive(Serialize)]
-struct JsonSummary<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    qid: Option<&'a str>,
-    query: &'a str,
-    hits: usize,
-    total_hits: usize,
-    elapsed_ms: f64,
-}
-
-impl<'a> JsonSummary<'a> {
-    fn new(results: &'a SearchResults, qid: Option<&'a str>) -> Self {
-        JsonSummary {
-            kind: "summary",
-            qid,
-            query: &results.query,
-            hits: results.hits.len(),
-            total_hits: results.total_hits,
-            elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
-        }
-    }
-}
-
 /// The progress bar of an index run: drawn on stderr only when it is a
 /// terminal (and not `--quiet`); otherwise it does nothing.
-pub struct IndexProgress {
+pub(crate) struct IndexProgress {
     bar: indicatif::ProgressBar,
     started: std::time::Instant,
 }
 
 impl IndexProgress {
-    pub fn new(visible: bool) -> Self {
+    pub(crate) fn new(visible: bool) -> Self {
         let bar = if visible {
             indicatif::ProgressBar::with_draw_target(
                 Some(0),
@@ -340,7 +210,7 @@ impl IndexProgress {
         }
     }
 
-    pub fn update(&self, p: &Progress) {
+    pub(crate) fn update(&self, p: &Progress) {
         if self.bar.is_hidden() {
             return;
         }
@@ -355,28 +225,17 @@ impl IndexProgress {
     }
 
     /// Runs `f` (which writes to stderr) with the bar out of the way.
-    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+    pub(crate) fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
         self.bar.suspend(f)
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
 
-/// One line for a notice from an index run.
-pub fn notice(out: &mut dyn Write, n: &Notice) -> io::Result<()> {
-    let line = n.line.map(|l| format!(":{l}")).unwrap_or_default();
-    let what = if n.skipped { "skipped: " } else { "" };
-    writeln!(
-        out,
-        "passim: warning: {}{line}: {what}{}",
-        n.path, n.message
-    )
-}
-
 /// The closing line of an index run.
-pub fn index_report(out: &mut dyn Write, r: &IndexReport) -> io::Result<()> {
+pub(crate) fn index_report(out: &mut dyn Write, r: &IndexReport) -> io::Result<()> {
     writeln!(
         out,
         "indexed {} articles ({} new, {} changed, {} removed, {} skipped) in {:.2} s",
@@ -390,7 +249,7 @@ pub fn index_report(out: &mut dyn Write, r: &IndexReport) -> io::Result<()> {
 }
 
 /// `passim stats`, as text or one JSON object.
-pub fn stats(out: &mut dyn Write, s: &Stats, json: bool) -> io::Result<()> {
+pub(crate) fn stats(out: &mut dyn Write, s: &Stats, json: bool) -> io::Result<()> {
     if json {
         serde_json::to_writer(&mut *out, s)?;
         return writeln!(out);

@@ -9,7 +9,7 @@
 
 use std::ops::Range;
 
-use super::Match;
+use super::highlight::Match;
 
 /// Small words that abbreviations usually skip ("Bank of England" → BoE).
 const SKIPPED: [&str; 9] = ["of", "and", "the", "in", "on", "for", "to", "a", "with"];
@@ -290,7 +290,7 @@ mod tests {
             let body: String = (0..len).map(|_| pieces[next(pieces.len())]).collect();
             // Matches on some words of the text.
             let mut matches = Vec::new();
-            for span in super::super::words(&body) {
+            for span in crate::analysis::words(&body) {
                 if next(3) == 0 {
                     matches.push(Match {
                         span,

@@ -4,6 +4,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Indexing threads by default (0: one per core).
+pub(crate) const DEFAULT_THREADS: usize = 0;
+/// The index writer's memory budget by default, in MB.
+pub(crate) const DEFAULT_MEMORY_MB: u64 = 256;
+
 /// Search folders of articles: ranked hits with highlighted passages.
 ///
 /// `passim index` builds an index of a folder of articles (.txt, .md, .jsonl);
@@ -49,11 +54,11 @@ pub struct IndexArgs {
     pub quiet: bool,
 
     /// Indexing threads (default: one per core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_THREADS)]
     pub threads: usize,
 
     /// Memory budget of the index writer, in MB.
-    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(16..))]
+    #[arg(long, value_name = "MB", default_value_t = DEFAULT_MEMORY_MB, value_parser = clap::value_parser!(u64).range(16..))]
     pub memory: u64,
 }
 

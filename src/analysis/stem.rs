@@ -23,7 +23,7 @@ thread_local! {
 
 /// Writes the English stem of a lower-cased `word` into `out`, through the
 /// per-thread cache.
-pub fn stem_into(word: &str, out: &mut String) {
+pub(crate) fn stem_into(word: &str, out: &mut String) {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         out.clear();
@@ -42,7 +42,7 @@ pub fn stem_into(word: &str, out: &mut String) {
 
 /// Token filter: English Snowball stemming, memoised. Expects lower-cased tokens.
 #[derive(Clone, Copy, Default)]
-pub struct CachedStemmer;
+pub(crate) struct CachedStemmer;
 
 impl TokenFilter for CachedStemmer {
     type Tokenizer<T: Tokenizer> = CachedStemmerFilter<T>;
@@ -54,7 +54,7 @@ impl TokenFilter for CachedStemmer {
 
 /// The tokenizer produced by [`CachedStemmer`].
 #[derive(Clone)]
-pub struct CachedStemmerFilter<T> {
+pub(crate) struct CachedStemmerFilter<T> {
     inner: T,
 }
 
@@ -69,7 +69,7 @@ impl<T: Tokenizer> Tokenizer for CachedStemmerFilter<T> {
     }
 }
 
-pub struct CachedStemmerStream<T> {
+pub(crate) struct CachedStemmerStream<T> {
     tail: T,
     /// Scratch space for the stem, swapped into the token when it differs.
     buffer: String,

@@ -4,17 +4,11 @@
 //! marks exactly the words the index matched: stemmed forms, prefix
 //! expansions, and whole phrases as one span.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use tantivy::tokenizer::TextAnalyzer;
-
-mod abbrev;
-
-pub use abbrev::with_abbreviations;
-
+use crate::analysis::{lowercase_like_tantivy, term_of, words, MAX_WORD_BYTES};
+use crate::index::TextField;
 use crate::query::{Pattern, Target};
-use crate::schema::TextField;
 
 /// One analyzed word of a text.
 #[derive(Debug, Clone)]
@@ -36,7 +30,8 @@ pub struct Match {
 }
 
 /// Analyzes `text` into tokens with byte offsets and positions.
-pub fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
+#[cfg(test)]
+pub(crate) fn tokenize(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
@@ -57,7 +52,8 @@ pub fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Token> {
 /// `a`; checked over the 138,000 distinct words of the BBC, Reuters and eval
 /// corpora), so a word is a candidate if its first two characters match a
 /// target's, or, when it is that short, its first.
-pub fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
+#[cfg(test)]
+fn find_in(text: &str, targets: &[Target], field: TextField) -> Vec<Match> {
     Finder::new(targets, field).find(text)
 }
 
@@ -110,8 +106,7 @@ impl<'a> Finder<'a> {
         let mut tokens = Vec::new();
         for (position, span) in words(text).enumerate() {
             let raw = &text[span.clone()];
-            if raw.len() >= crate::schema::MAX_WORD_BYTES || !self.keys.admits_raw(raw, &mut lower)
-            {
+            if raw.len() >= MAX_WORD_BYTES || !self.keys.admits_raw(raw, &mut lower) {
                 continue;
             }
             term_of(raw, &mut lower, &mut stem);
@@ -158,94 +153,6 @@ impl<'a> Finder<'a> {
         }
         out.sort_by_key(|m| (m.span.start, m.span.end));
         out
-    }
-}
-
-/// Calls `f` with each word of `text` as written, for the words the index
-/// analyzer keeps (not over-long); [`term_of`] turns one into its term, so
-/// together they give the analyzer's terms without building tokens.
-pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
-    for span in words(text) {
-        let raw = &text[span];
-        if raw.len() < crate::schema::MAX_WORD_BYTES {
-            f(raw);
-        }
-    }
-}
-
-/// The index term of a word as written (lower-cased, stemmed) into `stem`;
-/// `lower` is scratch space.
-pub fn term_of(raw: &str, lower: &mut String, stem: &mut String) {
-    lowercase_like_tantivy(raw, lower);
-    crate::stem::stem_into(lower, stem);
-}
-
-/// Byte ranges of the words of `text` exactly as tantivy's `SimpleTokenizer`
-/// cuts them (runs of alphanumeric characters), without copying them.
-fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    // Whether the character at `at` (not ASCII) is alphanumeric, and its length.
-    let wide = move |at: usize| {
-        text[at..]
-            .chars()
-            .next()
-            .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
-    };
-    std::iter::from_fn(move || {
-        // Skip to the next alphanumeric character.
-        loop {
-            match BYTE_CLASS[usize::from(*bytes.get(at)?)] {
-                SEPARATOR => at += 1,
-                ALNUM => break,
-                _ => match wide(at) {
-                    (true, _) => break,
-                    (false, len) => at += len,
-                },
-            }
-        }
-        let start = at;
-        while let Some(&b) = bytes.get(at) {
-            match BYTE_CLASS[usize::from(b)] {
-                ALNUM => at += 1,
-                SEPARATOR => break,
-                _ => match wide(at) {
-                    (true, len) => at += len,
-                    (false, _) => break,
-                },
-            }
-        }
-        Some(start..at)
-    })
-}
-
-const SEPARATOR: u8 = 0;
-const ALNUM: u8 = 1;
-const NOT_ASCII: u8 = 2;
-
-/// Per byte: ASCII alphanumeric, other ASCII, or part of a wider character.
-static BYTE_CLASS: [u8; 256] = {
-    let mut table = [NOT_ASCII; 256];
-    let mut b = 0;
-    while b < 128 {
-        table[b] = if (b as u8).is_ascii_alphanumeric() {
-            ALNUM
-        } else {
-            SEPARATOR
-        };
-        b += 1;
-    }
-    table
-};
-
-/// Lower-cases exactly as tantivy's `LowerCaser` does (no final-sigma rule).
-fn lowercase_like_tantivy(word: &str, out: &mut String) {
-    out.clear();
-    if word.is_ascii() {
-        out.push_str(word);
-        out.make_ascii_lowercase();
-    } else {
-        out.extend(word.chars().flat_map(char::to_lowercase));
     }
 }
 
@@ -347,9 +254,10 @@ fn key(word: &str) -> &str {
 }
 
 /// Every occurrence of the targets that apply to `field`, sorted by start.
-pub fn find(tokens: &[Token], targets: &[Target], field: TextField) -> Vec<Match> {
+#[cfg(test)]
+pub(crate) fn find(tokens: &[Token], targets: &[Target], field: TextField) -> Vec<Match> {
     let mut out = Vec::new();
-    let mut terms: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut terms: std::collections::HashMap<&str, Vec<usize>> = Default::default();
     let mut prefixes: Vec<(&str, usize)> = Vec::new();
     for target in targets.iter().filter(|t| t.applies_to(field)) {
         match &target.pattern {
@@ -479,26 +387,7 @@ pub fn merge_spans(matches: &[Match]) -> Vec<Range<usize>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn words_and_term_of_give_the_analyzer_terms() {
-        let text = "Striking NURSES' pay-rise ballot: 3.5% in Zürich, ÉCOLE naïve \
-                    supercalifragilisticexpialidociousnessesandmore words 42";
-        let mut analyzer = crate::schema::analyzer();
-        let want: Vec<String> = tokenize(&mut analyzer, text)
-            .into_iter()
-            .map(|t| t.text)
-            .collect();
-        let mut got = Vec::new();
-        let (mut lower, mut stem) = (String::new(), String::new());
-        for_each_word(text, |raw| {
-            term_of(raw, &mut lower, &mut stem);
-            got.push(stem.clone());
-        });
-        assert_eq!(got, want);
-        assert!(got.contains(&"strike".to_owned()) && got.contains(&"école".to_owned()));
-        assert!(!got.iter().any(|t| t.starts_with("supercal")));
-    }
-    use crate::schema::analyzer;
+    use crate::analysis::analyzer;
 
     fn target(pattern: Pattern, group: usize) -> Target {
         Target {
@@ -567,19 +456,6 @@ mod tests {
         assert_eq!(find_in(text, &targets, TextField::Body), full);
         assert_eq!(full.iter().filter(|m| m.phrase).count(), 2);
         assert!(full.iter().any(|m| &text[m.span.clone()] == "Skies"));
-    }
-
-    #[test]
-    fn words_cut_like_simple_tokenizer() {
-        use tantivy::tokenizer::{SimpleTokenizer, TokenStream, Tokenizer};
-        let text = "£10.50 at Coventry's depot — naïve café, 罢工 x2 ÆØÅ… end";
-        let mut tokenizer = SimpleTokenizer::default();
-        let mut stream = tokenizer.token_stream(text);
-        let mut want = Vec::new();
-        while let Some(t) = stream.next() {
-            want.push(t.offset_from..t.offset_to);
-        }
-        assert_eq!(words(text).collect::<Vec<_>>(), want);
     }
 
     #[test]

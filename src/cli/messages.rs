@@ -1,0 +1,102 @@
+//! Every line passim writes to stderr goes through here: the `passim: `
+//! prefix, notes, warnings, and errors worded with what to do next.
+
+use std::io::{self, Write};
+
+use crate::error::{display, Error};
+use crate::index::Notice;
+
+/// `passim: {text}`: progress and facts the user should see.
+pub(crate) fn info(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "passim: {text}")
+}
+
+/// `passim: note: {text}`: a remark on how a query was read.
+pub(crate) fn note(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "passim: note: {text}")
+}
+
+/// `passim: warning: {text}`: something was skipped or repaired.
+pub(crate) fn warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
+    writeln!(err, "passim: warning: {text}")
+}
+
+/// One line for a notice from an index run.
+pub(crate) fn notice(err: &mut dyn Write, n: &Notice) -> io::Result<()> {
+    let line = n.line.map(|l| format!(":{l}")).unwrap_or_default();
+    let what = if n.skipped { "skipped: " } else { "" };
+    warning(err, &format!("{}{line}: {what}{}", n.path, n.message))
+}
+
+/// The one line for an error that ends a command.
+pub(crate) fn error(err: &mut dyn Write, e: &anyhow::Error) -> io::Result<()> {
+    let message = match e.downcast_ref::<Error>() {
+        Some(e) => describe(e),
+        None => format!("{e:#}"),
+    };
+    writeln!(err, "passim: {}", message.replace('\n', " "))
+}
+
+/// The one line for a panic: a bug, or a damaged index tantivy did not catch.
+pub(crate) fn internal_error(err: &mut dyn Write, what: &str) -> io::Result<()> {
+    writeln!(
+        err,
+        "passim: internal error: {}; if the index may be damaged, run `passim index --rebuild`",
+        what.replace('\n', " ")
+    )
+}
+
+/// An error in words, with the command that gets the user out of it.
+fn describe(e: &Error) -> String {
+    let rebuild = |dir| {
+        let shown = display(dir);
+        format!("rebuild it with `passim index --rebuild --index {shown}`")
+    };
+    match e {
+        Error::NoIndex { dir } => {
+            let shown = display(dir);
+            format!("no index at {shown}; create one with `passim index PATH --index {shown}`")
+        }
+        Error::Damaged { dir, .. } | Error::Incompatible { dir } => {
+            format!("{e}; {}", rebuild(dir))
+        }
+        Error::Busy { dir } => format!(
+            "the index at {} is busy: another `passim index` is writing to it",
+            display(dir)
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn line(e: Error) -> String {
+        let mut out = Vec::new();
+        error(&mut out, &anyhow::Error::new(e)).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn index_errors_say_what_to_run() {
+        let dir = PathBuf::from("./idx");
+        assert_eq!(
+            line(Error::NoIndex { dir: dir.clone() }),
+            "passim: no index at idx; create one with `passim index PATH --index idx`\n"
+        );
+        assert_eq!(
+            line(Error::Damaged {
+                dir: dir.clone(),
+                detail: "meta.json is unreadable".into()
+            }),
+            "passim: the index at idx is damaged (meta.json is unreadable); \
+             rebuild it with `passim index --rebuild --index idx`\n"
+        );
+        assert_eq!(
+            line(Error::Busy { dir }),
+            "passim: the index at idx is busy: another `passim index` is writing to it\n"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The command line: arguments ([`args`]) are resolved once into a
+//! configuration ([`config`]), run against the library, and written out by
+//! the printers ([`print`]); every stderr line goes through [`messages`].
+//! [`main`] maps the outcome to an exit code: 0 hits or done, 1 no hits,
+//! 2 error; a closed stdout pipe ends quietly.
+
+mod args;
+mod config;
+mod messages;
+mod print;
+
+pub use args::Cli;
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Result};
+
+use args::Command;
+use config::{Env, IndexConfig, IndexDir, Input, SearchConfig, ServeConfig, StatsConfig};
+use print::{IndexProgress, Printer};
+
+use crate::error::{describe_io, display};
+use crate::index::{self, Notice, Progress, Reporter};
+use crate::search::Engine;
+
+/// How a successful run ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Exit 0: something was found or done.
+    Success,
+    /// Exit 1: the search found nothing.
+    NoHits,
+}
+
+/// Runs the parsed command line and returns the process's exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    // A panic is a bug (or a damaged index tantivy did not catch): one line,
+    // no backtrace, exit 2 like any other error.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let _ = messages::internal_error(&mut io::stderr(), &what);
+    }));
+    let result = std::panic::catch_unwind(|| {
+        let stdout = io::stdout();
+        let mut out = io::BufWriter::new(stdout.lock());
+        let mut err = io::stderr();
+        run(cli, &mut out, &mut err).and_then(|outcome| {
+            out.flush()?;
+            Ok(outcome)
+        })
+    });
+    let Ok(result) = result else {
+        return ExitCode::from(2);
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::NoHits) => ExitCode::from(1),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = messages::error(&mut io::stderr(), &e);
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed pipe on stdout (`passim search pay | head -1`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Runs one command, writing results to `out` and messages to `err`.
+fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    let var = |k: &str| std::env::var(k).ok();
+    let env = Env {
+        var: &var,
+        stdout_tty: io::stdout().is_terminal(),
+        stderr_tty: io::stderr().is_terminal(),
+    };
+    match cli.command {
+        Command::Index(args) => {
+            run_index(&IndexConfig::resolve(&args, &env), err)?;
+            Ok(Outcome::Success)
+        }
+        Command::Search(args) => search(&SearchConfig::resolve(&args, &env), &env, out, err),
+        Command::Stats(args) => stats(&StatsConfig::resolve(&args), out),
+        Command::Serve(args) => serve(&ServeConfig::resolve(&args), &env, err),
+    }
+}
+
+/// `passim serve`: the same default index as `passim search`, then the
+/// server, which runs until the process is stopped.
+fn serve(cfg: &ServeConfig, env: &Env, err: &mut dyn Write) -> Result<Outcome> {
+    ensure_index(&cfg.index, env, err)?;
+    let dir = &cfg.index.dir;
+    crate::server::run(dir, cfg.addr, &mut |local| {
+        if !local.ip().is_loopback() {
+            messages::warning(
+                err,
+                &format!(
+                    "listening on {}, not a loopback address: anyone who can reach it can read the index",
+                    local.ip()
+                ),
+            )?;
+        }
+        let mut shown = display(dir);
+        if !shown.ends_with('/') {
+            shown.push('/');
+        }
+        messages::info(err, &format!("serving {shown} at http://{local}/"))?;
+        err.flush()
+    })?;
+    Ok(Outcome::Success)
+}
+
+fn run_index(cfg: &IndexConfig, err: &mut dyn Write) -> Result<()> {
+    let bar = IndexProgress::new(cfg.progress);
+    let mut reporter = CliReporter { err, bar: &bar };
+    let result = index::update(&cfg.options, &mut reporter);
+    bar.finish();
+    let report = result?;
+    if cfg.summary {
+        print::index_report(reporter.err, &report)?;
+    }
+    Ok(())
+}
+
+/// Notices to stderr, progress to the bar.
+struct CliReporter<'a> {
+    err: &'a mut dyn Write,
+    bar: &'a IndexProgress,
+}
+
+impl Reporter for CliReporter<'_> {
+    fn notice(&mut self, notice: &Notice) {
+        let err = &mut *self.err;
+        self.bar.suspend(|| {
+            let _ = messages::notice(err, notice);
+        });
+    }
+
+    fn progress(&mut self, progress: &Progress) {
+        self.bar.update(progress);
+    }
+}
+
+fn search(
+    cfg: &SearchConfig,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    ensure_index(&cfg.index, env, err)?;
+    let engine = Engine::open(&cfg.index.dir)?;
+    let mut printer = Printer::new(out, cfg.format.clone());
+    let found = match &cfg.input {
+        Input::Query(query) => {
+            let results = engine.search(query, &cfg.options)?;
+            for note in &results.notes {
+                messages::note(err, note)?;
+            }
+            printer.results(&results)?;
+            !results.hits.is_empty()
+        }
+        Input::Batch(file) => {
+            let mut found = false;
+            for (qid, query) in read_batch(file)? {
+                match engine.search(&query, &cfg.options) {
+                    Ok(results) => {
+                        found |= !results.hits.is_empty();
+                        printer.batch_results(Some(&qid), &results)?;
+                    }
+                    // One unusable query (e.g. only punctuation) does not stop the batch.
+                    Err(e) => messages::warning(err, &format!("query {qid}: {e}"))?,
+                }
+            }
+            found
+        }
+    };
+    Ok(if found {
+        Outcome::Success
+    } else {
+        Outcome::NoHits
+    })
+}
+
+/// Reads `qid<TAB>query` lines; blank lines and `#` comments are skipped.
+fn read_batch(file: &Path) -> Result<Vec<(String, String)>> {
+    let shown = display(file);
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("{shown}: {}", describe_io(&e)))?;
+    let mut queries = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((qid, query)) = line.split_once('\t') else {
+            bail!("{shown}:{}: expected `qid<TAB>query`", n + 1);
+        };
+        queries.push((qid.trim().to_owned(), query.trim().to_owned()));
+    }
+    Ok(queries)
+}
+
+/// The first search on a fresh checkout builds the default index from the
+/// default corpus; an index the user named must exist.
+fn ensure_index(index: &IndexDir, env: &Env, err: &mut dyn Write) -> Result<()> {
+    if index.given || index::exists(&index.dir) {
+        return Ok(());
+    }
+    let dir = &index.dir;
+    let corpus = PathBuf::from(crate::DEFAULT_CORPUS);
+    if !corpus.is_dir() {
+        bail!(
+            "no index at {} and no {}/ folder to build it from; run `passim index PATH` first",
+            dir.display(),
+            crate::DEFAULT_CORPUS
+        );
+    }
+    messages::info(
+        err,
+        &format!(
+            "no index at {}/ yet; building it from {}/",
+            dir.display(),
+            crate::DEFAULT_CORPUS
+        ),
+    )?;
+    run_index(&IndexConfig::first_run(dir.clone(), env), err)
+}
+
+fn stats(cfg: &StatsConfig, out: &mut dyn Write) -> Result<Outcome> {
+    let stats = Engine::open(&cfg.index_dir)?.stats()?;
+    print::stats(out, &stats, cfg.json)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,67 @@
+//! Facts about an index, for `passim stats`.
+
+use std::path::Path;
+
+use serde::Serialize;
+use tantivy::{Index, Searcher};
+
+use super::schema::Fields;
+use super::store;
+use crate::error::{display, Error, Result};
+
+/// Facts about an index, for `passim stats`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    pub index: String,
+    pub articles: u64,
+    /// Distinct terms over headlines and bodies.
+    pub terms: u64,
+    pub segments: usize,
+    pub size_bytes: u64,
+    pub last_indexed: Option<String>,
+    pub roots: Vec<String>,
+}
+
+/// Gathers [`Stats`] for the index in `dir`, as `searcher` sees it.
+pub(crate) fn gather(
+    dir: &Path,
+    index: &Index,
+    searcher: &Searcher,
+    fields: &Fields,
+) -> Result<Stats> {
+    let mut streams = Vec::new();
+    let mut dicts = Vec::new();
+    for segment in searcher.segment_readers() {
+        for field in [fields.title, fields.body] {
+            dicts.push(segment.inverted_index(field)?);
+        }
+    }
+    for inv in &dicts {
+        streams.push(inv.terms().stream()?);
+    }
+    let mut merger = tantivy::termdict::TermMerger::new(streams);
+    let mut terms = 0;
+    while merger.advance() {
+        terms += 1;
+    }
+    let mut size_bytes = 0;
+    let io = |e| Error::io(dir, e);
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let meta = entry.map_err(io)?.metadata().map_err(io)?;
+        if meta.is_file() {
+            size_bytes += meta.len();
+        }
+    }
+    let payload = store::read_payload(index)?;
+    Ok(Stats {
+        index: display(dir),
+        articles: searcher.num_docs(),
+        terms,
+        segments: searcher.segment_readers().len(),
+        size_bytes,
+        last_indexed: payload.as_ref().map(|p| p.indexed_at.clone()),
+        roots: payload
+            .map(|p| p.roots.iter().map(|r| display(r)).collect())
+            .unwrap_or_default(),
+    })
+}

@@ -1,0 +1,241 @@
+//! Plain text and Markdown: decoding, headline detection, front matter.
+
+use super::{normalize_newlines, Article, Format, Problem};
+
+/// Longest line, in characters, that can still read as a headline.
+const MAX_HEADLINE_CHARS: usize = 150;
+
+/// Reads one text or Markdown file: its article, or why it has none, after
+/// a warning if its encoding had to be guessed.
+pub(super) fn read(bytes: &[u8], format: Format, id: &str) -> Vec<Result<Article, Problem>> {
+    let mut out = Vec::new();
+    let text = match decode(bytes) {
+        Ok((text, note)) => {
+            if let Some(message) = note {
+                out.push(Err(Problem::warning(None, message)));
+            }
+            text
+        }
+        Err(message) => {
+            out.push(Err(Problem::skipped(None, message)));
+            return out;
+        }
+    };
+    out.push(
+        parse_text(&text, format, id)
+            .ok_or_else(|| Problem::skipped(None, "empty file (no text to index)")),
+    );
+    out
+}
+
+/// Decodes file bytes to text with `\n` line endings.
+///
+/// UTF-8 (with or without BOM) and UTF-16 with BOM are read as they are;
+/// other text is decoded as Windows-1252 (with a note saying so). Files with
+/// NUL bytes are binary and rejected.
+pub(super) fn decode(bytes: &[u8]) -> Result<(String, Option<String>), String> {
+    let (text, note) = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        match std::str::from_utf8(rest) {
+            Ok(s) => (s.to_owned(), None),
+            Err(e) => return Err(format!("invalid UTF-8 after a UTF-8 BOM: {e}")),
+        }
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        (decode_utf16(rest, u16::from_le_bytes)?, None)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        (decode_utf16(rest, u16::from_be_bytes)?, None)
+    } else if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_owned(), None),
+            Err(e) => (
+                decode_windows_1252(bytes),
+                Some(format!(
+                    "not valid UTF-8 (byte 0x{:02X} at offset {}); decoded as Windows-1252",
+                    bytes[e.valid_up_to()],
+                    e.valid_up_to()
+                )),
+            ),
+        }
+    };
+    Ok((normalize_newlines(text), note))
+}
+
+fn decode_utf16(bytes: &[u8], read: fn([u8; 2]) -> u16) -> Result<String, String> {
+    if !bytes.len().is_multiple_of(2) {
+        return Err("invalid UTF-16: odd number of bytes".into());
+    }
+    let units = bytes.chunks_exact(2).map(|c| read([c[0], c[1]]));
+    let text = char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(|e| format!("invalid UTF-16: {e}"))?;
+    if text.contains('\0') {
+        return Err("binary file (contains NUL characters)".into());
+    }
+    Ok(text)
+}
+
+/// Windows-1252: Latin-1 plus printable characters in 0x80..0x9F.
+fn decode_windows_1252(bytes: &[u8]) -> String {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
+    ];
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => HIGH[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+/// Parses a plain-text or Markdown article. Returns `None` if it has no text.
+pub(super) fn parse_text(text: &str, format: Format, id: &str) -> Option<Article> {
+    let mut rest = text;
+    let mut front_title = None;
+    if format == Format::Markdown {
+        (front_title, rest) = strip_front_matter(rest);
+    }
+    let rest = rest.trim_start_matches(['\n', ' ', '\t']);
+    if rest.trim().is_empty() {
+        return front_title.map(|title| Article {
+            id: id.to_owned(),
+            title,
+            ..Article::default()
+        });
+    }
+    let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
+    let after = after.trim_start_matches(['\n', ' ', '\t']).trim_end();
+    let (title, body) = if let Some(title) = front_title {
+        (title, rest.trim_end())
+    } else if let Some(heading) = markdown_heading(first, format) {
+        (heading.to_owned(), after)
+    } else if looks_like_headline(first) && !after.is_empty() {
+        (first.trim().to_owned(), after)
+    } else {
+        (String::new(), rest.trim_end())
+    };
+    Some(Article {
+        id: id.to_owned(),
+        title,
+        body: body.to_owned(),
+        ..Article::default()
+    })
+}
+
+/// Whether a first line reads like a headline: short, and not ending like a sentence.
+pub(super) fn looks_like_headline(line: &str) -> bool {
+    let line = line.trim();
+    let last = line
+        .trim_end_matches(['"', '\'', '”', '’', ')'])
+        .chars()
+        .next_back();
+    !line.is_empty()
+        && line.chars().count() <= MAX_HEADLINE_CHARS
+        && !matches!(last, Some('.' | ',' | ';' | ':'))
+}
+
+fn markdown_heading(line: &str, format: Format) -> Option<&str> {
+    if format != Format::Markdown {
+        return None;
+    }
+    let heading = line
+        .trim()
+        .strip_prefix('#')?
+        .trim_start_matches('#')
+        .trim();
+    (!heading.is_empty()).then_some(heading)
+}
+
+/// Splits off a `---` YAML front-matter block, returning its `title:` if any.
+fn strip_front_matter(text: &str) -> (Option<String>, &str) {
+    let Some(after_open) = text.strip_prefix("---\n") else {
+        return (None, text);
+    };
+    let Some(close) = after_open.find("\n---") else {
+        return (None, text);
+    };
+    let block = &after_open[..close];
+    let rest = &after_open[close + 4..];
+    let rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    let title = block.lines().find_map(|l| {
+        let value = l.strip_prefix("title:")?.trim();
+        let value = value.trim_matches(['"', '\'']).trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    });
+    (title, rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_is_first_line_when_short_without_full_stop() {
+        let a = parse_text(
+            "Strike at depot\n\nWorkers walked out.\n",
+            Format::Text,
+            "a.txt",
+        )
+        .unwrap();
+        assert_eq!(a.title, "Strike at depot");
+        assert_eq!(a.body, "Workers walked out.");
+    }
+
+    #[test]
+    fn no_headline_when_first_line_is_a_sentence() {
+        let text = "Workers at a warehouse walked out.\n\nMore text.";
+        let a = parse_text(text, Format::Text, "a.txt").unwrap();
+        assert_eq!(a.title, "");
+        assert_eq!(a.body, text);
+    }
+
+    #[test]
+    fn single_line_file_is_all_body() {
+        let a = parse_text("Just a line", Format::Text, "a.txt").unwrap();
+        assert_eq!((a.title.as_str(), a.body.as_str()), ("", "Just a line"));
+    }
+
+    #[test]
+    fn markdown_heading_and_front_matter() {
+        let a = parse_text("# Big news\n\nBody here.", Format::Markdown, "a.md").unwrap();
+        assert_eq!(
+            (a.title.as_str(), a.body.as_str()),
+            ("Big news", "Body here.")
+        );
+        let b = parse_text(
+            "---\ntitle: \"Front\"\ndate: 2024\n---\nBody text.",
+            Format::Markdown,
+            "b.md",
+        )
+        .unwrap();
+        assert_eq!((b.title.as_str(), b.body.as_str()), ("Front", "Body text."));
+    }
+
+    #[test]
+    fn decode_handles_bom_utf16_cp1252_crlf_and_binary() {
+        assert_eq!(decode(b"\xEF\xBB\xBFhi\r\nthere").unwrap().0, "hi\nthere");
+        assert_eq!(decode(b"\xFF\xFEh\0i\0").unwrap().0, "hi");
+        assert!(decode(b"\xFF\xFE\0\0b\0").is_err());
+        let (text, note) = decode(b"caf\xe9 \x93ok\x94\rx").unwrap();
+        assert_eq!(text, "café “ok”\nx");
+        assert!(note.unwrap().contains("Windows-1252"));
+        assert_eq!(
+            decode(b"\x89PNG\0\0").unwrap_err(),
+            "binary file (contains NUL bytes)"
+        );
+    }
+
+    #[test]
+    fn empty_and_whitespace_files_are_skipped() {
+        for bytes in [&b""[..], b"  \n\t\n"] {
+            let items = read(bytes, Format::Text, "e.txt");
+            assert_eq!(
+                items,
+                [Err(Problem::skipped(None, "empty file (no text to index)"))]
+            );
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Hit assembly: a stored article and the query's targets → a [`Hit`]
+//! (headline, passages, highlights) or a whole-article [`ArticleView`].
+
+use std::ops::Range;
+use std::time::Duration;
+
+use crate::index::schema::{StoredArticle, TextField};
+use crate::query::{CompiledQuery, Target};
+use crate::snippet::abbrev::with_abbreviations;
+use crate::snippet::highlight::{self, Finder, Match};
+use crate::snippet::passages::{self, PassageOptions};
+use crate::snippet::sentences as text;
+
+/// Longest title shown for an article whose first sentence stands in for a headline.
+const MAX_LEAD_TITLE_CHARS: usize = 200;
+
+/// One passage of a hit, ready to print.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitPassage {
+    pub paragraph: usize,
+    /// Byte offset of `text` in the stored body.
+    pub offset: usize,
+    pub text: String,
+    /// Byte ranges into `text`.
+    pub highlights: Vec<Range<usize>>,
+    pub trimmed_start: bool,
+    pub trimmed_end: bool,
+    pub score: f32,
+}
+
+/// One ranked article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    /// Byte ranges into `title`.
+    pub title_highlights: Vec<Range<usize>>,
+    /// False when the first sentence stands in for a missing headline.
+    pub has_headline: bool,
+    pub title_trimmed: bool,
+    pub passages: Vec<HitPassage>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub extra: Option<String>,
+}
+
+/// The answer to one query.
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    /// Number of matching articles, beyond `limit`.
+    pub total_hits: usize,
+    pub notes: Vec<String>,
+    pub elapsed: Duration,
+}
+
+/// One whole article, with every match of a query highlighted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArticleView {
+    pub id: String,
+    pub path: String,
+    pub title: String,
+    /// Byte ranges into `title`.
+    pub title_highlights: Vec<Range<usize>>,
+    /// False when the first sentence stands in for a missing headline.
+    pub has_headline: bool,
+    pub title_trimmed: bool,
+    pub body: String,
+    /// Byte ranges into `body`: every match of the query.
+    pub highlights: Vec<Range<usize>>,
+    /// Byte ranges into `body`; paragraph N (as in a passage's `paragraph`) is the N-th.
+    pub paragraphs: Vec<Range<usize>>,
+    /// Remarks on the query, as in [`SearchResults::notes`].
+    pub notes: Vec<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+}
+
+/// Builds the hits of one query: the targets' finders are set up once.
+pub(super) struct Assembler<'a> {
+    body: Finder<'a>,
+    title: Finder<'a>,
+    weights: &'a [f32],
+    passages: PassageOptions,
+}
+
+impl<'a> Assembler<'a> {
+    pub(super) fn new(compiled: &'a CompiledQuery, passages: PassageOptions) -> Self {
+        Assembler {
+            body: Finder::new(&compiled.targets, TextField::Body),
+            title: Finder::new(&compiled.targets, TextField::Title),
+            weights: &compiled.weights,
+            passages,
+        }
+    }
+
+    /// The hit at `rank` (1-based) for a stored article.
+    pub(super) fn hit(&self, rank: usize, score: f32, stored: StoredArticle) -> Hit {
+        let body_matches = if self.passages.count == 0 {
+            Vec::new()
+        } else {
+            let found = self.body.find(&stored.body);
+            with_abbreviations(&stored.body, &found)
+        };
+        let chosen = passages::select(&stored.body, &body_matches, self.weights, &self.passages);
+        let passages = chosen
+            .into_iter()
+            .map(|p| HitPassage {
+                paragraph: p.paragraph,
+                offset: p.range.start,
+                text: stored.body[p.range.clone()].to_owned(),
+                highlights: relative(&p.matches, p.range.start),
+                trimmed_start: p.trimmed_start,
+                trimmed_end: p.trimmed_end,
+                score: p.score,
+            })
+            .collect();
+        let (title, title_highlights, has_headline, title_trimmed) =
+            title(&stored, &self.title, &body_matches);
+        Hit {
+            rank,
+            score,
+            id: stored.id,
+            path: stored.path,
+            title,
+            title_highlights,
+            has_headline,
+            title_trimmed,
+            passages,
+            date: stored.date,
+            url: stored.url,
+            source: stored.source,
+            extra: stored.extra,
+        }
+    }
+}
+
+/// The whole article, with every match of `targets` highlighted.
+pub(super) fn article_view(
+    stored: StoredArticle,
+    targets: &[Target],
+    notes: Vec<String>,
+) -> ArticleView {
+    let body_matches = Finder::new(targets, TextField::Body).find(&stored.body);
+    let (title, title_highlights, has_headline, title_trimmed) = title(
+        &stored,
+        &Finder::new(targets, TextField::Title),
+        &body_matches,
+    );
+    ArticleView {
+        highlights: highlight::merge_spans(&body_matches),
+        paragraphs: text::paragraphs(&stored.body),
+        id: stored.id,
+        path: stored.path,
+        title,
+        title_highlights,
+        has_headline,
+        title_trimmed,
+        body: stored.body,
+        notes,
+        date: stored.date,
+        url: stored.url,
+        source: stored.source,
+    }
+}
+
+/// The title shown for an article: its headline with its matches, or, when
+/// it has none, its first sentence. Returns the title, its highlights, whether
+/// it is a headline, and whether it was cut.
+fn title(
+    stored: &StoredArticle,
+    finder: &Finder,
+    body_matches: &[Match],
+) -> (String, Vec<Range<usize>>, bool, bool) {
+    if stored.title.trim().is_empty() {
+        let (title, highlights, trimmed) = lead_title(&stored.body, body_matches);
+        (title, highlights, false, trimmed)
+    } else {
+        let matches = finder.find(&stored.title);
+        (stored.title.clone(), relative(&matches, 0), true, false)
+    }
+}
+
+/// Highlight ranges of `matches`, relative to `base`.
+fn relative(matches: &[Match], base: usize) -> Vec<Range<usize>> {
+    highlight::merge_spans(matches)
+        .into_iter()
+        .map(|r| r.start - base..r.end - base)
+        .collect()
+}
+
+/// The title of an article without a headline: its first sentence (cut at a
+/// word boundary if very long), highlighted like the body. Returns the title,
+/// its highlights (byte ranges into it) and whether it was cut.
+fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usize>>, bool) {
+    let lead = text::lead_sentence(body);
+    let kept = text::trim_at_words(
+        body,
+        lead.clone(),
+        lead.start..lead.start,
+        MAX_LEAD_TITLE_CHARS,
+    );
+    let inside: Vec<Match> = body_matches
+        .iter()
+        .filter(|m| m.span.start >= kept.start && m.span.end <= kept.end)
+        .cloned()
+        .collect();
+    (
+        body[kept.clone()].to_owned(),
+        relative(&inside, kept.start),
+        kept.end < lead.end,
+    )
+}

@@ -1,0 +1,182 @@
+//! The read side: [`Engine`] owns an open index and answers queries, shows
+//! whole articles and gathers stats. It is the only holder of a tantivy
+//! `Searcher`.
+//!
+//! A search runs: [`query::compile`] (the query language → a tantivy query
+//! and highlight targets) → [`rank`] (first pass, and [`feedback`] for
+//! longer queries) → [`hit`] (stored article → headline, passages,
+//! highlights).
+//!
+//! # Caches
+//!
+//! Work that repeats across queries is memoised, and the memos are keyed so
+//! that they can live outside the engine without going stale: the stemmer's
+//! word → stem memo (per thread, `analysis`), the headline-or-body document
+//! frequency of a word (per thread, keyed by the searcher's segments and
+//! deletes, `query`), each segment's BM25F length norms (one process-wide
+//! list keyed by segment id and BM25F constants, `query::bm25f`), and
+//! feedback's word interner (per thread, `search::feedback`). They are
+//! global rather than fields of `Engine` because tantivy builds scorers
+//! through `Query`/`Weight` trait objects that cannot carry an engine
+//! reference; each is bounded and cleared when full.
+
+mod feedback;
+mod hit;
+mod rank;
+
+pub use hit::{ArticleView, Hit, HitPassage, SearchResults};
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
+
+use crate::error::{Error, Result};
+use crate::index::schema::{Fields, StoredArticle};
+use crate::index::stats::{self, Stats};
+use crate::index::store;
+use crate::query::{self, RankSettings, Syntax};
+use crate::snippet::PassageOptions;
+
+/// How to search.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchOptions {
+    /// Most hits returned.
+    pub limit: usize,
+    pub passages: PassageOptions,
+    pub syntax: Syntax,
+    pub rank: RankSettings,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            passages: PassageOptions::default(),
+            syntax: Syntax::Full,
+            rank: RankSettings::default(),
+        }
+    }
+}
+
+/// An open index, ready to answer queries.
+pub struct Engine {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl Engine {
+    /// Opens the index in `dir` (which must exist).
+    pub fn open(dir: &Path) -> Result<Engine> {
+        Engine::open_with(dir, ReloadPolicy::Manual)
+    }
+
+    /// Opens the index in `dir` for a long-running process (`passim serve`):
+    /// searches see each new commit (from `passim index`) shortly after it
+    /// lands, without reopening.
+    pub fn open_live(dir: &Path) -> Result<Engine> {
+        Engine::open_with(dir, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn open_with(dir: &Path, policy: ReloadPolicy) -> Result<Engine> {
+        let (index, fields) = store::open(dir)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(policy)
+            .try_into()
+            .map_err(|e| Error::from(e).in_index(dir))?;
+        Ok(Engine {
+            dir: dir.to_path_buf(),
+            index,
+            reader,
+            fields,
+        })
+    }
+
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Runs `text` and returns the top hits with passages.
+    pub fn search(&self, text: &str, opts: &SearchOptions) -> Result<SearchResults> {
+        self.search_in(&self.reader.searcher(), text, opts)
+            .map_err(|e| e.in_index(&self.dir))
+    }
+
+    fn search_in(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        opts: &SearchOptions,
+    ) -> Result<SearchResults> {
+        let started = Instant::now();
+        let compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
+        let mut fetched = Vec::new();
+        let (top, total_hits) = rank::rank(searcher, &self.fields, &compiled, opts, &mut fetched)?;
+        let assembler = hit::Assembler::new(&compiled, opts.passages);
+        let mut hits = Vec::with_capacity(top.len());
+        for (rank, (score, address)) in top.into_iter().enumerate() {
+            // Feedback may already have read this article.
+            let stored = match fetched.iter().position(|(a, _)| *a == address) {
+                Some(i) => fetched.swap_remove(i).1,
+                None => searcher.doc::<StoredArticle>(address)?,
+            };
+            hits.push(assembler.hit(rank + 1, score, stored));
+        }
+        Ok(SearchResults {
+            query: text.to_owned(),
+            hits,
+            total_hits,
+            notes: compiled.notes,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The article with `id`, whole, with the matches of `query` (read with
+    /// `syntax`) highlighted when one is given.
+    pub fn article(&self, id: &str, query: Option<&str>, syntax: Syntax) -> Result<ArticleView> {
+        let searcher = self.reader.searcher();
+        self.article_in(&searcher, id, query, syntax)
+            .map_err(|e| e.in_index(&self.dir))
+    }
+
+    fn article_in(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+        query: Option<&str>,
+        syntax: Syntax,
+    ) -> Result<ArticleView> {
+        let by_id = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&by_id, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = top.first() else {
+            return Err(Error::NoArticle { id: id.to_owned() });
+        };
+        let stored: StoredArticle = searcher.doc(*address)?;
+        let (targets, notes) = match query {
+            Some(q) => {
+                let rank = RankSettings::default();
+                let compiled = query::compile(q, syntax, searcher, &self.fields, &rank)?;
+                (compiled.targets, compiled.notes)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(hit::article_view(stored, &targets, notes))
+    }
+
+    /// Facts about the index: articles, terms, segments, size, roots.
+    pub fn stats(&self) -> Result<Stats> {
+        let searcher = self.reader.searcher();
+        stats::gather(&self.dir, &self.index, &searcher, &self.fields)
+            .map_err(|e| e.in_index(&self.dir))
+    }
+}

@@ -1,0 +1,208 @@
+//! The JSON API: request parameters → [`Engine`] → the shapes of [`crate::wire`].
+
+use std::sync::Arc;
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use super::AppState;
+use crate::error::Error;
+use crate::query::Syntax;
+use crate::search::SearchOptions;
+use crate::wire::{ArticleJson, ErrorJson, SearchJson};
+
+/// Longest query accepted, in characters.
+pub(crate) const MAX_QUERY_CHARS: usize = 1000;
+/// Most hits one request may ask for.
+pub(crate) const MAX_LIMIT: usize = 100;
+/// Most passages per hit one request may ask for.
+pub(crate) const MAX_PASSAGES: usize = 10;
+
+/// A failed request: answered with `status` and `{"error": message}`.
+#[derive(Debug)]
+pub(super) struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorJson {
+            error: &self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+pub(super) fn error(status: StatusCode, message: String) -> ApiError {
+    ApiError { status, message }
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    error(StatusCode::BAD_REQUEST, message.into())
+}
+
+/// Query-string parameters, all as text so that every bad value gets a clear message.
+#[derive(Debug, Deserialize)]
+pub(super) struct Params {
+    q: Option<String>,
+    limit: Option<String>,
+    passages: Option<String>,
+    plain: Option<String>,
+}
+
+/// The query-string parameters, or a 400 naming what is wrong with them.
+fn params(query: Result<Query<Params>, QueryRejection>) -> Result<Params, ApiError> {
+    match query {
+        Ok(Query(p)) => Ok(p),
+        Err(rejection) => Err(bad_request(format!(
+            "bad parameters: {}",
+            rejection.body_text()
+        ))),
+    }
+}
+
+/// The `q` parameter: present, not blank, not too long.
+fn query_text(q: Option<String>) -> Result<String, ApiError> {
+    let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
+        return Err(bad_request(
+            "missing query: give the words to search for as ?q=…",
+        ));
+    };
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(bad_request(format!(
+            "query too long: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    Ok(q)
+}
+
+/// A whole-number parameter in `range`, or `default` when absent.
+fn number(
+    name: &str,
+    value: Option<&str>,
+    range: std::ops::RangeInclusive<usize>,
+    default: usize,
+) -> Result<usize, ApiError> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    match value.trim().parse::<usize>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(bad_request(format!(
+            "{name} must be a whole number from {} to {}",
+            range.start(),
+            range.end()
+        ))),
+    }
+}
+
+fn syntax(plain: Option<&str>) -> Result<Syntax, ApiError> {
+    match plain.map(str::trim) {
+        None | Some("" | "0" | "false") => Ok(Syntax::Full),
+        Some("1" | "true") => Ok(Syntax::Plain),
+        Some(_) => Err(bad_request("plain must be 1, 0, true or false")),
+    }
+}
+
+/// An error from the library: a problem with the request (400), an unknown
+/// article (404), or the index could not be read (500).
+fn core_error(e: &Error) -> ApiError {
+    let message = e.to_string().replace('\n', " ");
+    match e {
+        Error::BadQuery { .. } => bad_request(message),
+        Error::NoArticle { .. } => error(StatusCode::NOT_FOUND, message),
+        _ => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot read the index: {message}"),
+        ),
+    }
+}
+
+/// Runs `f` on the blocking pool: tantivy work would stall the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result,
+        Err(_) => Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal error while answering the request".to_owned(),
+        )),
+    }
+}
+
+pub(super) async fn search(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let p = params(query)?;
+    let q = query_text(p.q)?;
+    let defaults = SearchOptions::default();
+    let mut options = defaults;
+    options.limit = number("limit", p.limit.as_deref(), 1..=MAX_LIMIT, defaults.limit)?;
+    options.passages.count = number(
+        "passages",
+        p.passages.as_deref(),
+        0..=MAX_PASSAGES,
+        defaults.passages.count,
+    )?;
+    options.syntax = syntax(p.plain.as_deref())?;
+    blocking(move || {
+        let results = state
+            .engine
+            .search(&q, &options)
+            .map_err(|e| core_error(&e))?;
+        Ok(Json(SearchJson::new(&results)).into_response())
+    })
+    .await
+}
+
+pub(super) async fn article(
+    State(state): State<Arc<AppState>>,
+    id: Result<UrlPath<String>, PathRejection>,
+    query: Result<Query<Params>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let id = match id {
+        Ok(UrlPath(id)) => id,
+        Err(rejection) => {
+            return Err(bad_request(format!(
+                "bad article id: {}",
+                rejection.body_text()
+            )))
+        }
+    };
+    let p = params(query)?;
+    let q = match p.q {
+        Some(q) if !q.trim().is_empty() => Some(query_text(Some(q))?),
+        _ => None,
+    };
+    let syntax = syntax(p.plain.as_deref())?;
+    blocking(move || {
+        let view = state
+            .engine
+            .article(&id, q.as_deref(), syntax)
+            .map_err(|e| core_error(&e))?;
+        Ok(Json(ArticleJson::new(&view, q.as_deref())).into_response())
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_checked_against_their_range() {
+        assert_eq!(number("limit", None, 1..=100, 10).ok(), Some(10));
+        assert_eq!(number("limit", Some("100"), 1..=100, 10).ok(), Some(100));
+        assert!(number("limit", Some("101"), 1..=100, 10).is_err());
+        assert!(number("limit", Some("0"), 1..=100, 10).is_err());
+        assert!(number("limit", Some("-1"), 1..=100, 10).is_err());
+        assert!(number("limit", Some("ten"), 1..=100, 10).is_err());
+    }
+}

@@ -1,0 +1,216 @@
+//! The JSON shapes passim writes: `passim search --json` (JSON Lines of hit
+//! and summary objects) and the HTTP API (the same objects in one document,
+//! and whole articles). One home, so the two cannot drift apart.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::search::{ArticleView, Hit, SearchResults};
+
+/// One highlight in JSON: a byte range `start..end`.
+#[derive(Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Highlight ranges as JSON `{"start","end"}` objects.
+pub fn spans(ranges: &[Range<usize>]) -> Vec<Span> {
+    ranges
+        .iter()
+        .map(|r| Span {
+            start: r.start,
+            end: r.end,
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+pub(crate) struct JsonPassage<'a> {
+    paragraph: usize,
+    offset: usize,
+    text: &'a str,
+    highlights: Vec<Span>,
+    trimmed_start: bool,
+    trimmed_end: bool,
+    score: f32,
+}
+
+#[derive(Serialize)]
+pub struct JsonHit<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
+    rank: usize,
+    score: f32,
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    title_highlights: Vec<Span>,
+    has_headline: bool,
+    passages: Vec<JsonPassage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<serde_json::Value>,
+}
+
+impl<'a> JsonHit<'a> {
+    pub fn new(hit: &'a Hit, qid: Option<&'a str>) -> Self {
+        JsonHit {
+            kind: "hit",
+            qid,
+            rank: hit.rank,
+            score: hit.score,
+            id: &hit.id,
+            path: &hit.path,
+            title: &hit.title,
+            title_highlights: spans(&hit.title_highlights),
+            has_headline: hit.has_headline,
+            passages: hit
+                .passages
+                .iter()
+                .map(|p| JsonPassage {
+                    paragraph: p.paragraph,
+                    offset: p.offset,
+                    text: &p.text,
+                    highlights: spans(&p.highlights),
+                    trimmed_start: p.trimmed_start,
+                    trimmed_end: p.trimmed_end,
+                    score: p.score,
+                })
+                .collect(),
+            date: hit.date.as_deref(),
+            url: hit.url.as_deref(),
+            source: hit.source.as_deref(),
+            meta: hit
+                .extra
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok()),
+        }
+    }
+}
+
+/// The results of one query as one JSON document, `{"hits":[…],"summary":{…}}`,
+/// holding the same hit and summary objects as `passim search --json`.
+pub fn json_document(results: &SearchResults) -> JsonDocument<'_> {
+    JsonDocument {
+        hits: results
+            .hits
+            .iter()
+            .map(|hit| JsonHit::new(hit, None))
+            .collect(),
+        summary: JsonSummary::new(results, None),
+    }
+}
+
+/// See [`json_document`].
+#[derive(Serialize)]
+pub struct JsonDocument<'a> {
+    hits: Vec<JsonHit<'a>>,
+    summary: JsonSummary<'a>,
+}
+
+#[derive(Serialize)]
+pub struct JsonSummary<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qid: Option<&'a str>,
+    query: &'a str,
+    hits: usize,
+    total_hits: usize,
+    elapsed_ms: f64,
+}
+
+impl<'a> JsonSummary<'a> {
+    pub fn new(results: &'a SearchResults, qid: Option<&'a str>) -> Self {
+        JsonSummary {
+            kind: "summary",
+            qid,
+            query: &results.query,
+            hits: results.hits.len(),
+            total_hits: results.total_hits,
+            elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+        }
+    }
+}
+
+/// The answer of `GET /api/search`: `passim search --json`'s hits and
+/// summary in one document, and the notes the CLI writes on stderr.
+#[derive(Serialize)]
+pub struct SearchJson<'a> {
+    #[serde(flatten)]
+    pub document: JsonDocument<'a>,
+    pub notes: &'a [String],
+}
+
+impl<'a> SearchJson<'a> {
+    pub fn new(results: &'a SearchResults) -> Self {
+        SearchJson {
+            document: json_document(results),
+            notes: &results.notes,
+        }
+    }
+}
+
+/// One whole article, as `GET /api/articles/{id}` returns it.
+#[derive(Serialize)]
+pub struct ArticleJson<'a> {
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    /// Byte ranges into `title`.
+    title_highlights: Vec<Span>,
+    /// False when the first sentence stands in for a missing headline.
+    has_headline: bool,
+    title_trimmed: bool,
+    body: &'a str,
+    /// Byte ranges into `body`: every match of the query.
+    highlights: Vec<Span>,
+    /// Byte ranges into `body`; paragraph N (as in a passage's `paragraph`) is the N-th.
+    paragraphs: Vec<Span>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query: Option<&'a str>,
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+impl<'a> ArticleJson<'a> {
+    /// The article, and the query whose matches it highlights, if any.
+    pub fn new(view: &'a ArticleView, query: Option<&'a str>) -> Self {
+        ArticleJson {
+            id: &view.id,
+            path: &view.path,
+            title: &view.title,
+            title_highlights: spans(&view.title_highlights),
+            has_headline: view.has_headline,
+            title_trimmed: view.title_trimmed,
+            body: &view.body,
+            highlights: spans(&view.highlights),
+            paragraphs: spans(&view.paragraphs),
+            query,
+            notes: &view.notes,
+            date: view.date.as_deref(),
+            url: view.url.as_deref(),
+            source: view.source.as_deref(),
+        }
+    }
+}
+
+/// A failed API request: `{"error": message}`.
+#[derive(Serialize)]
+pub struct ErrorJson<'a> {
+    pub error: &'a str,
+}
