@@ -1,9 +1,12 @@
-//! Integration tests for the `passim` CLI, run against the real binary.
-//! The contract is /work/notes/cli-spec.md.
+//! `passim index` and `passim search` run as the real binary on the two seed
+//! articles and on small articles written beside them: which articles match
+//! which queries (words, stems, phrases, prefixes, negation, title field),
+//! the JSON hits (ids, titles, passages, paragraph numbers, highlight byte
+//! offsets), `-n`/`-p` limits, incremental indexing and the folder walk,
+//! headlines and encodings, the terminal layout and colour, and exit codes
+//! with their one-line errors.
 
-mod common;
-
-use common::*;
+use crate::util::*;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------

@@ -2,14 +2,12 @@
 //! Each bad article is indexed beside the two seeds: the seeds must always be
 //! indexed, the bad file skipped (or repaired) and named in one warning line.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::util::*;
 use serde_json::Value;
 
 /// Writes `name` into seeds/ beside the two seeds and runs `passim index`.

@@ -2,8 +2,6 @@
 //! (headless Chromium) browser. Each test starts the real binary on a free
 //! port in a temporary folder and kills it at the end.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -12,7 +10,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::util::*;
 use serde_json::Value;
 
 // ---------------------------------------------------------------------------

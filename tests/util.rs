@@ -1,5 +1,5 @@
-//! Helpers shared by the CLI integration tests.
-#![allow(dead_code)]
+//! Helpers shared by the test modules: a temp folder with the seeds copied
+//! in, `passim` runs with a cleared environment, and readers for its output.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ pub const UPI: &str = "003_88c22cad3bf316fe.txt";
 pub const BBC_TITLE: &str = "Amazon workers in Coventry take second day of strike action";
 
 /// Directory of the committed sample articles.
-pub fn seeds_src() -> PathBuf {
+fn seeds_src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds")
 }
 
@@ -225,7 +225,7 @@ pub fn title_highlights(hit: &Value) -> Vec<String> {
 }
 
 /// Last non-empty line of stderr.
-pub fn last_line(s: &str) -> &str {
+fn last_line(s: &str) -> &str {
     s.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("")
 }
 

@@ -1,0 +1,19 @@
+//! The integration tests: one test binary (`cargo test --test tests`), one
+//! module per area; the tests run the real `passim` binary in temp folders.
+//!
+//! - `cli`: indexing and searching the seed articles, the JSON output, the
+//!   terminal printer, exit codes and errors.
+//! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
+//! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
+//! - `snapshots`: whole terminal outputs on the seeds, compared with the
+//!   text files in `tests/snapshots/`.
+//! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
+//!
+//! Run one module or test by name filter, e.g.
+//! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
+
+mod cli;
+mod robustness;
+mod serve;
+mod snapshots;
+mod util;
