@@ -1,6 +1,6 @@
-//! The command line: arguments ([`args`]) are resolved once into a
-//! configuration ([`config`]), run against the library, and written out by
-//! the printers ([`print`]); every stderr line goes through [`messages`].
+//! The command line: arguments (`args`) are resolved once into a
+//! configuration (`config`), run against the library, and written out by
+//! the printers (`print`); every stderr line goes through `messages`.
 //! [`main`] maps the outcome to an exit code: 0 hits or done, 1 no hits,
 //! 2 error; a closed stdout pipe ends quietly.
 

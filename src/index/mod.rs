@@ -1,8 +1,8 @@
 //! The index: its schema, its folder, and the incremental runs that update it.
 //!
-//! [`update`] turns folders of articles into a tantivy commit; [`schema`]
-//! is the only place that knows field names; [`store`] opens, creates and
-//! locks the folder; [`stats`] gathers the facts `passim stats` shows.
+//! [`update()`] turns folders of articles into a tantivy commit; `schema`
+//! is the only place that knows field names; `store` opens, creates and
+//! locks the folder; `stats` gathers the facts `passim stats` shows.
 
 pub(crate) mod schema;
 pub(crate) mod stats;

@@ -2,8 +2,8 @@
 //!
 //! [`read`] turns the bytes of one input into a stream of articles, each or
 //! a [`Problem`]; the indexer and the fuzz targets both read through it.
-//! Nothing here touches the index. A format is one module: [`text`] for
-//! plain text and Markdown, [`jsonl`] for JSON Lines; [`walk`] finds the
+//! Nothing here touches the index. A format is one module: `text` for
+//! plain text and Markdown, `jsonl` for JSON Lines; `walk` finds the
 //! files under the folders a user names.
 
 mod jsonl;

@@ -2,9 +2,9 @@
 //! whole articles and gathers stats. It is the only holder of a tantivy
 //! `Searcher`.
 //!
-//! A search runs: [`query::compile`] (the query language → a tantivy query
-//! and highlight targets) → [`rank`] (first pass, and [`feedback`] for
-//! longer queries) → [`hit`] (stored article → headline, passages,
+//! A search runs: `query::compile` (the query language → a tantivy query
+//! and highlight targets) → `rank` (first pass, and `feedback` for
+//! longer queries) → `hit` (stored article → headline, passages,
 //! highlights).
 //!
 //! # Caches
