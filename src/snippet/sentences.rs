@@ -8,45 +8,113 @@ use std::ops::Range;
 
 /// Byte ranges of the paragraphs of `body`, trimmed of surrounding whitespace.
 ///
-/// A body that contains blank lines is split into blank-line separated blocks
-/// (so hard-wrapped lines stay together); a body without blank lines has one
-/// paragraph per line, which is how news feeds usually lay out articles.
+/// Blank lines always separate paragraphs. Within a block of lines without
+/// blank lines:
+/// - hard-wrapped text (see [`is_wrapped`]) is joined back into paragraphs,
+///   which start at an indented line (Reuters-style `    First line`) or
+///   after a short line that ends a sentence;
+/// - otherwise, in a body with blank lines the block is one paragraph (its
+///   lines are wrapped by hand), and in a body without any it is one
+///   paragraph per line, which is how news feeds usually lay out articles.
 pub fn paragraphs(body: &str) -> Vec<Range<usize>> {
-    // One pass: each line trimmed (blank lines become empty ranges).
+    let lines = lines(body);
+    let has_blank_line = lines.iter().any(|l| l.range.is_empty());
+    let mut out = Vec::new();
+    for block in lines.split(|l| l.range.is_empty()) {
+        let (Some(first), Some(last)) = (block.first(), block.last()) else {
+            continue;
+        };
+        if is_wrapped(block) {
+            reflow(block, &mut out);
+        } else if has_blank_line {
+            out.push(first.range.start..last.range.end);
+        } else {
+            out.extend(block.iter().map(|l| l.range.clone()));
+        }
+    }
+    out
+}
+
+/// One line of a body: its trimmed range, with what reflowing needs.
+#[derive(Debug, Clone)]
+struct Line {
+    /// Trimmed of white space; empty for a blank line.
+    range: Range<usize>,
+    /// Leading white-space characters.
+    indent: usize,
+    /// Characters, after trimming.
+    chars: usize,
+    /// Whether the line's text ends a sentence (`.`, `!`, `?`, maybe quoted).
+    ends_sentence: bool,
+    /// Whether the line starts with a list bullet (`- `, `* `, `• `, `– `).
+    bullet: bool,
+}
+
+/// The lines of `body` in one pass (a final newline does not start a line).
+fn lines(body: &str) -> Vec<Line> {
     let mut lines = Vec::new();
-    let mut has_blank_line = false;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
-        // A final newline ends the last line; it does not start a blank one.
         if start == body.len() && start != 0 {
             break;
         }
-        let trimmed = trim_range(body, start..end);
-        has_blank_line |= trimmed.is_empty();
-        lines.push(trimmed);
+        let range = trim_range(body, start..end);
+        let text = &body[range.clone()];
+        let indent = body[start..range.start].chars().count();
+        let last = text
+            .trim_end_matches(['"', '\'', '”', '’', ')', ']', '»'])
+            .chars()
+            .next_back();
+        lines.push(Line {
+            chars: text.chars().count(),
+            indent: if range.is_empty() { 0 } else { indent },
+            ends_sentence: matches!(last, Some('.' | '!' | '?' | '…')),
+            bullet: ["- ", "* ", "• ", "– "].iter().any(|b| text.starts_with(b)),
+            range,
+        });
         start = end + 1;
     }
-    if !has_blank_line {
-        return lines;
+    lines
+}
+
+/// Longest line, in characters, of text that counts as hard-wrapped.
+const MAX_WRAP_WIDTH: usize = 120;
+
+/// Whether a block of lines is prose wrapped at a fixed width: at least
+/// three lines, none longer than [`MAX_WRAP_WIDTH`], and at least three in
+/// ten of them (the last aside) breaking off mid-sentence. One paragraph per
+/// line gives lines that end sentences.
+fn is_wrapped(block: &[Line]) -> bool {
+    if block.len() < 3 || block.iter().any(|l| l.chars > MAX_WRAP_WIDTH) {
+        return false;
     }
-    let mut out = Vec::new();
-    let mut current: Option<Range<usize>> = None;
-    for trimmed in lines {
-        if trimmed.is_empty() {
-            if let Some(p) = current.take() {
-                out.push(p);
-            }
-            continue;
+    let inner = &block[..block.len() - 1];
+    let mid_sentence = inner.iter().filter(|l| !l.ends_sentence).count();
+    mid_sentence * 10 >= inner.len() * 3
+}
+
+/// Joins the lines of a wrapped block into paragraphs. A paragraph starts at
+/// a line indented more than the block's least indented line, at a list
+/// bullet, or after a line that ends a sentence well short of the wrap width
+/// (under three quarters of the longest line: a wrapped line that merely
+/// ends a sentence is nearly full, since the next word did not fit).
+fn reflow(block: &[Line], out: &mut Vec<Range<usize>>) {
+    let base_indent = block.iter().map(|l| l.indent).min().unwrap_or(0);
+    let width = block.iter().map(|l| l.chars).max().unwrap_or(0);
+    let mut current = block[0].range.clone();
+    for pair in block.windows(2) {
+        let (prev, line) = (&pair[0], &pair[1]);
+        let starts = line.indent > base_indent
+            || line.bullet
+            || (prev.ends_sentence && prev.chars * 4 < width * 3);
+        if starts {
+            out.push(current);
+            current = line.range.clone();
+        } else {
+            current.end = line.range.end;
         }
-        current = Some(match current {
-            Some(p) => p.start..trimmed.end,
-            None => trimmed,
-        });
     }
-    if let Some(p) = current {
-        out.push(p);
-    }
-    out
+    out.push(current);
 }
 
 /// Shrinks `range` so it neither starts nor ends with whitespace.
@@ -260,6 +328,76 @@ mod tests {
             strs(t, paragraphs(t)),
             ["First para\nwraps here.", "Second para."]
         );
+    }
+
+    #[test]
+    fn wrapped_lines_are_joined_into_paragraphs() {
+        // Reuters-style: wrapped near 60 columns, paragraphs start indented.
+        let t = "Showers continued throughout the week in\n\
+                 the Bahia cocoa zone, alleviating the drought since early\n\
+                 January, Comissaria Smith said in its weekly review.\n\
+                 \x20   The dry period means the temporao will be late this year.\n\
+                 \x20   Arrivals for the week ended February 22 were 155,221 bags\n\
+                 of 60 kilos making a cumulative total for the season of 5.93\n\
+                 mln against 5.81 at the same stage last year.\n\
+                 \x20   Maize Mar 48.0, total 48.0 (nil).\n\
+                 \x20   Sorghum nil (nil)\n\
+                 \x20   SUBPRODUCTS\n";
+        assert_eq!(
+            strs(t, paragraphs(t)),
+            [
+                "Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating \
+                 the drought since early\nJanuary, Comissaria Smith said in its weekly review.",
+                "The dry period means the temporao will be late this year.",
+                "Arrivals for the week ended February 22 were 155,221 bags\nof 60 kilos making \
+                 a cumulative total for the season of 5.93\nmln against 5.81 at the same stage \
+                 last year.",
+                "Maize Mar 48.0, total 48.0 (nil).",
+                "Sorghum nil (nil)",
+                "SUBPRODUCTS",
+            ]
+        );
+    }
+
+    #[test]
+    fn wrapped_text_without_indents_breaks_after_short_sentence_ends() {
+        let t = "The board met on Tuesday and agreed to raise\n\
+                 the dividend for the first time in three years.\n\
+                 Shares rose.\n\
+                 Analysts said the move was expected given the\n\
+                 strong results of the last two quarters.";
+        assert_eq!(
+            strs(t, paragraphs(t)),
+            [
+                "The board met on Tuesday and agreed to raise\nthe dividend for the first \
+                 time in three years.\nShares rose.",
+                "Analysts said the move was expected given the\nstrong results of the last \
+                 two quarters.",
+            ]
+        );
+    }
+
+    #[test]
+    fn list_items_in_a_block_are_paragraphs() {
+        let t = "Other plans include:\n\n- Parenting plans to give advice \n \
+                 - Extending in-court conciliation\n- More informal hearings\n\nEnd.";
+        assert_eq!(
+            strs(t, paragraphs(t)),
+            [
+                "Other plans include:",
+                "- Parenting plans to give advice",
+                "- Extending in-court conciliation",
+                "- More informal hearings",
+                "End."
+            ]
+        );
+    }
+
+    #[test]
+    fn one_paragraph_per_line_is_not_reflowed() {
+        let t = "Workers walked out on Wednesday.\nThe union said pay was too low.\n\
+                 Amazon said it offered competitive pay.\nTalks continue.";
+        assert_eq!(paragraphs(t).len(), 4);
     }
 
     #[test]
