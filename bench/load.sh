@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: bench/load.sh [--connections N] [--duration SECS] [--threads N] [--no-build]
 #
-# Issue 6: a load test of `passim serve` over loopback with wrk. Indexes a corpus in a scratch
+# A load test of `passim serve` over loopback with wrk. Indexes a corpus in a scratch
 # folder, starts the server on a free port, then runs wrk against GET /api/search, cycling
 # through a list of queries (words, phrases, prefixes, boolean), top 10 with 3 passages each (the
 # API defaults). Prints throughput and latency percentiles, and fails if any request errs or

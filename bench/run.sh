@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: bench/run.sh [--quick] [--shared DIR] [--out DIR] [--repeat N] [--runs N] [--no-build] [--no-setup]
 #
-# Issue 4: passim at scale, measured side by side with the peers of SHARED/peers (tantivy-cli
+# passim at scale, measured side by side with the peers of SHARED/peers (tantivy-cli
 # 0.24.0, SQLite FTS5; ripgrep for the one-shot CLI) on the same data, in one run. Prints figures
 # and a Markdown report (also written to OUT/report.md); it is not a pass/fail test.
 #   a. index build: wall time, peak RSS (GNU /usr/bin/time -v), index size (du -sm)

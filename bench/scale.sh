@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: bench/scale.sh [--shared DIR] [--out DIR] [--big N] [--files N] [--no-build]
 #
-# Issue 4, the runs that bench/run.sh does not repeat (they take minutes and gigabytes):
+# The runs that bench/run.sh does not repeat (they take minutes and gigabytes):
 #   1. a big synthetic JSONL corpus (SHARED/bench/make_corpus.py N 1, default 1,000,000 articles):
 #      full build (wall, peak RSS, index size, segments) and a one-shot search on it;
 #   2. a folder of N .txt files (default 200,000, one synthetic article each, headline on line 1):
