@@ -213,6 +213,7 @@ fn file_deleted_between_walk_and_read() {
     let opts = passim::index::IndexOptions {
         index_dir: fx.path().join("idx"),
         roots: vec![fx.path().join("seeds")],
+        globs: Vec::new(),
         default_roots: Vec::new(),
         rebuild: false,
         threads: 1,

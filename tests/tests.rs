@@ -4,6 +4,8 @@
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
+//! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
+//!   `--exclude`, files not read, `passim index --help`.
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
 //!   text files in `tests/snapshots/`.
@@ -14,6 +16,7 @@
 
 mod cli;
 mod robustness;
+mod roots;
 mod serve;
 mod snapshots;
 mod util;

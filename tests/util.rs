@@ -231,8 +231,15 @@ fn last_line(s: &str) -> &str {
 
 /// Assert the `index` summary line carries exactly these counts.
 pub fn assert_index_summary(err: &str, n: u64, a: u64, c: u64, r: u64, s: u64) {
+    assert_index_summary_nr(err, n, a, c, r, s, 0);
+}
+
+/// Like `assert_index_summary`, with `nr` files not read (not articles).
+pub fn assert_index_summary_nr(err: &str, n: u64, a: u64, c: u64, r: u64, s: u64, nr: u64) {
     let line = last_line(err);
-    let want = format!("indexed {n} articles ({a} new, {c} changed, {r} removed, {s} skipped) in ");
+    let want = format!(
+        "indexed {n} articles ({a} new, {c} changed, {r} removed, {s} skipped, {nr} not read) in "
+    );
     assert!(
         line.starts_with(&want) && line.ends_with(" s"),
         "index summary mismatch:\n  want prefix: {want:?} ... \" s\"\n  got last line: {line:?}\n  full stderr: {err:?}"

@@ -50,6 +50,7 @@ fn fixture() -> &'static Fixture {
         let opts = IndexOptions {
             index_dir: index_dir.clone(),
             roots: vec![seeds.clone()],
+            globs: Vec::new(),
             default_roots: Vec::new(),
             rebuild: true,
             threads: 1,

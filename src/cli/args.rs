@@ -25,6 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build or update the index from folders or files of articles.
+    #[command(after_help = INDEX_EXAMPLES)]
     Index(IndexArgs),
     /// Search the index and print ranked hits with passages.
     Search(SearchArgs),
@@ -34,12 +35,36 @@ pub enum Command {
     Serve(ServeArgs),
 }
 
+const INDEX_EXAMPLES: &str = "\
+Examples:
+  passim index ~/articles                 index a folder (added to the index's roots)
+  passim index                            update every root of the index
+  passim index news --exclude README.TXT  leave a file out (remembered for the root)
+  passim index news --glob '*.md'         only Markdown files under news
+  passim index --remove news              remove the root news and its articles
+  passim index ~/articles --index ~/idx   use another index folder";
+
 #[derive(Debug, Args)]
 pub struct IndexArgs {
     /// Folders or files to index (.txt, .md, .jsonl, .ndjson). Folders are
-    /// walked recursively, skipping hidden and .gitignore'd paths.
-    /// Default: the folders the index was last built from, else `seeds`.
+    /// walked recursively, skipping hidden and .gitignore'd paths. Each
+    /// becomes a root of the index; other roots are kept. Default: every
+    /// root of the index, else `seeds`.
     pub paths: Vec<PathBuf>,
+
+    /// Index only files matching GLOB (ripgrep's -g syntax; `!GLOB`
+    /// excludes). Repeatable; remembered with the roots given.
+    #[arg(short, long, value_name = "GLOB")]
+    pub glob: Vec<String>,
+
+    /// Leave out files and folders matching GLOB (same as --glob '!GLOB').
+    /// Repeatable; remembered with the roots given.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Remove ROOT from the index with all its articles. Repeatable.
+    #[arg(long, value_name = "ROOT", conflicts_with_all = ["paths", "rebuild", "glob", "exclude"])]
+    pub remove: Vec<PathBuf>,
 
     /// Index folder.
     #[arg(long, value_name = "DIR", env = "PASSIM_INDEX", default_value = crate::DEFAULT_INDEX)]
@@ -53,7 +78,7 @@ pub struct IndexArgs {
     #[arg(short, long)]
     pub quiet: bool,
 
-    /// Indexing threads (default: one per core).
+    /// Indexing threads; 0 is one per core.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_THREADS)]
     pub threads: usize,
 

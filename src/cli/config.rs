@@ -125,6 +125,8 @@ pub(crate) fn use_color(
 #[derive(Debug, Clone)]
 pub(crate) struct IndexConfig {
     pub options: IndexOptions,
+    /// Roots to remove (`--remove`) instead of indexing.
+    pub remove: Vec<PathBuf>,
     /// Print the summary line.
     pub summary: bool,
     /// Draw a progress bar on stderr.
@@ -133,14 +135,21 @@ pub(crate) struct IndexConfig {
 
 impl IndexConfig {
     pub fn resolve(args: &IndexArgs, env: &Env) -> Self {
+        let mut options = index_options(
+            args.index.clone(),
+            args.paths.clone(),
+            args.rebuild,
+            args.threads,
+            args.memory,
+        );
+        // ripgrep's order: a later glob wins, so excludes come last.
+        options.globs = args.glob.clone();
+        options
+            .globs
+            .extend(args.exclude.iter().map(|g| format!("!{g}")));
         IndexConfig {
-            options: index_options(
-                args.index.clone(),
-                args.paths.clone(),
-                args.rebuild,
-                args.threads,
-                args.memory,
-            ),
+            options,
+            remove: args.remove.clone(),
             summary: !args.quiet,
             progress: !args.quiet && env.stderr_tty,
         }
@@ -151,6 +160,7 @@ impl IndexConfig {
     pub fn first_run(dir: PathBuf, env: &Env) -> Self {
         IndexConfig {
             options: index_options(dir, Vec::new(), false, DEFAULT_THREADS, DEFAULT_MEMORY_MB),
+            remove: Vec::new(),
             summary: true,
             progress: env.stderr_tty,
         }
@@ -168,6 +178,7 @@ fn index_options(
     IndexOptions {
         index_dir: dir,
         roots,
+        globs: Vec::new(),
         default_roots: vec![PathBuf::from(crate::DEFAULT_CORPUS)],
         rebuild,
         threads,

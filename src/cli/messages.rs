@@ -1,10 +1,12 @@
 //! Every line passim writes to stderr goes through here: the `passim: `
 //! prefix, notes, warnings, and errors worded with what to do next.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::error::{display, Error};
-use crate::index::Notice;
+use crate::index::{Notice, RemovedRoot};
 
 /// `passim: {text}`: progress and facts the user should see.
 pub(crate) fn info(err: &mut dyn Write, text: &str) -> io::Result<()> {
@@ -26,6 +28,67 @@ pub(crate) fn notice(err: &mut dyn Write, n: &Notice) -> io::Result<()> {
     let line = n.line.map(|l| format!(":{l}")).unwrap_or_default();
     let what = if n.skipped { "skipped: " } else { "" };
     warning(err, &format!("{}{line}: {what}{}", n.path, n.message))
+}
+
+/// `passim index --remove`: what went, one line per root.
+pub(crate) fn removed_root(err: &mut dyn Write, r: &RemovedRoot) -> io::Result<()> {
+    let s = if r.articles == 1 { "" } else { "s" };
+    info(
+        err,
+        &format!("removed root {} ({} article{s})", r.root, r.articles),
+    )
+}
+
+/// A stored root that is gone: its articles stay until the user removes it.
+pub(crate) fn missing_root(
+    err: &mut dyn Write,
+    root: &str,
+    kept: u64,
+    index_dir: &Path,
+) -> io::Result<()> {
+    let kept = if kept == 1 {
+        "its 1 article is kept".to_owned()
+    } else {
+        format!("its {kept} articles are kept")
+    };
+    let index = if index_dir == Path::new(crate::DEFAULT_INDEX) {
+        String::new()
+    } else {
+        format!(" --index {}", display(index_dir))
+    };
+    warning(
+        err,
+        &format!(
+            "root {root} is missing; {kept}; \
+             remove it with `passim index --remove {root}{index}`"
+        ),
+    )
+}
+
+/// The files an index run did not read, by extension.
+pub(crate) fn not_read(err: &mut dyn Write, by_ext: &BTreeMap<String, u64>) -> io::Result<()> {
+    let total: u64 = by_ext.values().sum();
+    let mut exts: Vec<(&String, &u64)> = by_ext.iter().collect();
+    // Most frequent first; files without extension last.
+    exts.sort_by(|a, b| (a.0.is_empty(), b.1, a.0).cmp(&(b.0.is_empty(), a.1, b.0)));
+    let list: Vec<String> = exts
+        .iter()
+        .map(|(ext, n)| {
+            if ext.is_empty() {
+                format!("{n} without extension")
+            } else {
+                format!("{n} .{ext}")
+            }
+        })
+        .collect();
+    let s = if total == 1 { "" } else { "s" };
+    info(
+        err,
+        &format!(
+            "not read: {total} file{s} that are not articles ({}); passim reads .txt, .md, .jsonl and .ndjson",
+            list.join(", ")
+        ),
+    )
 }
 
 /// The one line for an error that ends a command.

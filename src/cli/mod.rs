@@ -123,13 +123,26 @@ fn serve(cfg: &ServeConfig, env: &Env, err: &mut dyn Write) -> Result<Outcome> {
 }
 
 fn run_index(cfg: &IndexConfig, err: &mut dyn Write) -> Result<()> {
+    if !cfg.remove.is_empty() {
+        for removed in index::remove_roots(&cfg.options.index_dir, &cfg.remove)? {
+            messages::removed_root(err, &removed)?;
+        }
+        return Ok(());
+    }
     let bar = IndexProgress::new(cfg.progress);
     let mut reporter = CliReporter { err, bar: &bar };
     let result = index::update(&cfg.options, &mut reporter);
     bar.finish();
     let report = result?;
+    let err = reporter.err;
+    for (root, kept) in &report.missing_roots {
+        messages::missing_root(err, root, *kept, &cfg.options.index_dir)?;
+    }
     if cfg.summary {
-        print::index_report(reporter.err, &report)?;
+        if report.not_read_files() > 0 {
+            messages::not_read(err, &report.not_read)?;
+        }
+        print::index_report(err, &report)?;
     }
     Ok(())
 }

@@ -238,12 +238,13 @@ impl IndexProgress {
 pub(crate) fn index_report(out: &mut dyn Write, r: &IndexReport) -> io::Result<()> {
     writeln!(
         out,
-        "indexed {} articles ({} new, {} changed, {} removed, {} skipped) in {:.2} s",
+        "indexed {} articles ({} new, {} changed, {} removed, {} skipped, {} not read) in {:.2} s",
         r.articles,
         r.new,
         r.changed,
         r.removed,
         r.skipped,
+        r.not_read_files(),
         r.elapsed.as_secs_f64()
     )
 }
@@ -264,7 +265,26 @@ pub(crate) fn stats(out: &mut dyn Write, s: &Stats, json: bool) -> io::Result<()
         "last indexed: {}",
         s.last_indexed.as_deref().unwrap_or("unknown")
     )?;
-    writeln!(out, "roots:        {}", s.roots.join(", "))
+    if s.roots.is_empty() {
+        return writeln!(out, "roots:        none");
+    }
+    for (i, root) in s.roots.iter().enumerate() {
+        let label = if i == 0 { "roots:" } else { "" };
+        let s = if root.articles == 1 { "" } else { "s" };
+        let mut extra = String::new();
+        if !root.globs.is_empty() {
+            extra.push_str(&format!("; globs: {}", root.globs.join(" ")));
+        }
+        if !root.exists {
+            extra.push_str("; missing");
+        }
+        writeln!(
+            out,
+            "{label:<14}{} ({} article{s}{extra})",
+            root.path, root.articles
+        )?;
+    }
+    Ok(())
 }
 
 fn human_bytes(n: u64) -> String {

@@ -9,8 +9,10 @@ pub(crate) mod stats;
 pub(crate) mod store;
 mod update;
 
-pub use stats::Stats;
-pub use update::{run as update, IndexOptions, IndexReport, Notice, Progress, Reporter};
+pub use stats::{RootStats, Stats};
+pub use update::{
+    remove_roots, run as update, IndexOptions, IndexReport, Notice, Progress, RemovedRoot, Reporter,
+};
 
 pub(crate) use schema::TextField;
 pub(crate) use store::exists;

@@ -19,7 +19,20 @@ pub struct Stats {
     pub segments: usize,
     pub size_bytes: u64,
     pub last_indexed: Option<String>,
-    pub roots: Vec<String>,
+    pub roots: Vec<RootStats>,
+}
+
+/// One root of an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct RootStats {
+    /// Absolute path.
+    pub path: String,
+    /// Articles from files under it.
+    pub articles: u64,
+    /// Globs given with it (ripgrep `-g` syntax, `!` excludes).
+    pub globs: Vec<String>,
+    /// False when the folder or file no longer exists (its articles are kept).
+    pub exists: bool,
 }
 
 /// Gathers [`Stats`] for the index in `dir`, as `searcher` sees it.
@@ -53,6 +66,22 @@ pub(crate) fn gather(
         }
     }
     let payload = store::read_payload(index)?;
+    let roots = match &payload {
+        Some(p) => {
+            let counts = super::update::articles_per_root(searcher, &p.roots)?;
+            p.roots
+                .iter()
+                .zip(counts)
+                .map(|(root, articles)| RootStats {
+                    path: display(root),
+                    articles,
+                    globs: p.globs.get(root).cloned().unwrap_or_default(),
+                    exists: std::fs::symlink_metadata(root).is_ok(),
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     Ok(Stats {
         index: display(dir),
         articles: searcher.num_docs(),
@@ -60,8 +89,6 @@ pub(crate) fn gather(
         segments: searcher.segment_readers().len(),
         size_bytes,
         last_indexed: payload.as_ref().map(|p| p.indexed_at.clone()),
-        roots: payload
-            .map(|p| p.roots.iter().map(|r| display(r)).collect())
-            .unwrap_or_default(),
+        roots,
     })
 }

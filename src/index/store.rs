@@ -1,5 +1,6 @@
 //! The index folder: open, create, lock for writing, and the commit payload.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -12,8 +13,13 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Payload {
     pub schema_version: u32,
-    /// Absolute paths of the roots that were indexed.
+    /// Absolute paths of every root indexed and not removed since; none
+    /// is inside another.
     pub roots: Vec<PathBuf>,
+    /// The globs (ripgrep `-g` syntax, `!` excludes) given with a root, for
+    /// the roots that have some.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub globs: BTreeMap<PathBuf, Vec<String>>,
     /// RFC 3339 time of the commit.
     pub indexed_at: String,
 }

@@ -5,25 +5,36 @@
 //! without reading them, replaces changed ones and removes deleted ones. All
 //! changes land in one tantivy commit, which is atomic: an interrupted run
 //! leaves the previous commit searchable.
+//!
+//! Roots accumulate: the commit payload keeps every root ever indexed (as
+//! an absolute path, with the globs given with it), and a run only removes
+//! articles of vanished or excluded files under the roots it walked. A
+//! folder inside a root is updated as part of that root and is not stored
+//! as a root of its own; a root given around stored roots absorbs them.
+//! Removing a root and its articles is [`remove_roots`], an explicit act.
 
-use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tantivy::{Index, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, Term};
 
 use super::schema::{self, Fields, Origin};
 use super::store::{self, Payload};
-use crate::error::{describe_io, Error, Result};
-use crate::ingest::walk::{self, SourceFile};
+use crate::error::{describe_io, display, Error, Result};
+use crate::ingest::walk::{self, SourceFile, WalkRoot};
 use crate::ingest::{self, Article, Format};
 
 /// What to index and how.
 #[derive(Debug, Clone)]
 pub struct IndexOptions {
     pub index_dir: PathBuf,
-    /// Folders or files to index; empty means "the roots of the last run".
+    /// Folders or files to index; empty means "every root of the index".
     pub roots: Vec<PathBuf>,
+    /// Globs in ripgrep's `-g` syntax (`!` excludes) for the given roots;
+    /// stored with them and used by later runs. Empty keeps a root's
+    /// stored globs.
+    pub globs: Vec<String>,
     /// What to index when `roots` is empty and the index has no last run.
     pub default_roots: Vec<PathBuf>,
     pub rebuild: bool,
@@ -76,7 +87,30 @@ pub struct IndexReport {
     pub removed: u64,
     /// Files or JSONL lines that could not be indexed.
     pub skipped: u64,
+    /// Files under the roots that are not articles, by lower-case
+    /// extension (`""` for none); hidden, ignored and excluded files are not
+    /// counted.
+    pub not_read: BTreeMap<String, u64>,
+    /// Stored roots that no longer exist, as shown, with the articles kept
+    /// from them.
+    pub missing_roots: Vec<(String, u64)>,
     pub elapsed: Duration,
+}
+
+impl IndexReport {
+    /// How many files were not read.
+    pub fn not_read_files(&self) -> u64 {
+        self.not_read.values().sum()
+    }
+}
+
+/// A root taken out of the index by [`remove_roots`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemovedRoot {
+    /// The root as shown (relative to the current folder when inside it).
+    pub root: String,
+    /// Articles removed with it.
+    pub articles: u64,
 }
 
 /// Per source file, what the index holds.
@@ -95,20 +129,32 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
     let started = Instant::now();
     let dir = &opts.index_dir;
     let (index, fields) = store::open_or_create(dir, opts.rebuild)?;
-    let roots = resolve_roots(&index, opts)?;
+    let plan = plan(&index, opts)?;
     // Walk before taking the writer lock so a bad path fails fast and cleanly.
-    let (files, problems) = walk::walk(&roots)?;
+    let walked = walk::walk(&plan.walk, &absolute(dir)?)?;
+    let files = walked.files;
 
     let mut writer = store::open_writer(&index, dir, opts.threads, opts.memory_bytes)?;
-    let mut report = IndexReport::default();
+    let mut report = IndexReport {
+        not_read: walked.not_read,
+        ..IndexReport::default()
+    };
     let mut indexed = if opts.rebuild {
         writer.delete_all_documents()?;
         HashMap::new()
     } else {
         indexed_files(&index)?
     };
+    for (abs, shown) in plan.missing {
+        let kept = indexed
+            .iter()
+            .filter(|(key, _)| Path::new(key).starts_with(&abs))
+            .map(|(_, f)| f.articles)
+            .sum();
+        report.missing_roots.push((shown, kept));
+    }
 
-    for p in problems {
+    for p in walked.problems {
         report.skipped += 1;
         reporter.notice(&Notice {
             path: p.path,
@@ -123,7 +169,13 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
     for file in &files {
         let previous = indexed.remove(&file.key);
         match &previous {
-            Some(prev) if prev.mtime == file.mtime && prev.size == file.size => {}
+            Some(prev)
+                if prev.mtime == file.mtime
+                    && prev.size == file.size
+                    && !plan
+                        .absorbed
+                        .iter()
+                        .any(|r| Path::new(&file.key).starts_with(r)) => {}
             _ => work.push((file, previous)),
         }
     }
@@ -151,18 +203,23 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
         }
         reporter.progress(&progress);
     }
-    // Whatever is left was not seen this time: its file is gone.
+    // Whatever is left under a walked root was not seen this time: its file
+    // is gone, or now hidden, ignored or excluded. Files of other roots stay.
     for (key, gone) in indexed {
-        writer.delete_term(Term::from_field_text(fields.source_file, &key));
-        report.removed += gone.articles;
+        if plan
+            .scope
+            .iter()
+            .any(|root| Path::new(&key).starts_with(root))
+        {
+            writer.delete_term(Term::from_field_text(fields.source_file, &key));
+            report.removed += gone.articles;
+        }
     }
 
     let payload = Payload {
         schema_version: schema::SCHEMA_VERSION,
-        roots: roots
-            .iter()
-            .map(|r| std::path::absolute(r).map_err(|e| Error::io(r, e)))
-            .collect::<Result<_>>()?,
+        roots: plan.roots,
+        globs: plan.globs,
         indexed_at: store::now_rfc3339(),
     };
     let mut commit = writer.prepare_commit()?;
@@ -309,27 +366,204 @@ fn hash_id(id: &str) -> u64 {
     h.finish()
 }
 
-/// The roots to index, as paths to walk: those given, or else those of the
-/// previous run (shown relative to the current folder when inside it), or
-/// else the options' default roots.
-fn resolve_roots(index: &Index, opts: &IndexOptions) -> Result<Vec<PathBuf>> {
-    if !opts.roots.is_empty() {
-        return Ok(opts.roots.clone());
+/// What a run walks, and the roots the index has after it.
+struct Plan {
+    /// The paths to walk, with their globs.
+    walk: Vec<WalkRoot>,
+    /// Absolute paths walked: indexed files under them that the walk did
+    /// not see are removed.
+    scope: Vec<PathBuf>,
+    /// Stored roots that do not exist (absolute, shown).
+    missing: Vec<(PathBuf, String)>,
+    /// Stored roots absorbed by a given root around them: their files are
+    /// read again, since their articles' ids are relative to the root.
+    absorbed: Vec<PathBuf>,
+    /// The roots and globs to store after the run.
+    roots: Vec<PathBuf>,
+    globs: BTreeMap<PathBuf, Vec<String>>,
+}
+
+/// Decides what to walk: the given paths, or else every stored root (those
+/// that still exist), or else, on a new index, the default roots.
+fn plan(index: &Index, opts: &IndexOptions) -> Result<Plan> {
+    let stored = store::read_payload(index)?;
+    let fresh = stored.is_none();
+    let (mut roots, mut globs) = match stored {
+        // A rebuild from given paths forgets the old roots.
+        Some(_) if opts.rebuild && !opts.roots.is_empty() => (Vec::new(), BTreeMap::new()),
+        Some(p) => (p.roots, p.globs),
+        None => (Vec::new(), BTreeMap::new()),
+    };
+    let mut plan = Plan {
+        walk: Vec::new(),
+        scope: Vec::new(),
+        missing: Vec::new(),
+        absorbed: Vec::new(),
+        roots: Vec::new(),
+        globs: BTreeMap::new(),
+    };
+    let given = if !opts.roots.is_empty() {
+        opts.roots.clone()
+    } else if fresh {
+        opts.default_roots.clone()
+    } else {
+        for root in &roots {
+            let shown = shown_root(root);
+            if std::fs::symlink_metadata(root).is_err() {
+                plan.missing.push((root.clone(), display(&shown)));
+                continue;
+            }
+            plan.walk.push(WalkRoot {
+                path: shown,
+                globs: globs.get(root).cloned().unwrap_or_default(),
+                glob_base: root.clone(),
+                id_base: root.clone(),
+            });
+            plan.scope.push(root.clone());
+        }
+        plan.roots = roots;
+        plan.globs = globs;
+        return Ok(plan);
+    };
+    for path in given {
+        let abs = absolute(&path)?;
+        walk::check_globs(&abs, &opts.globs)?;
+        let container = roots
+            .iter()
+            .find(|r| **r != abs && abs.starts_with(r))
+            .cloned();
+        let id_base = container.clone().unwrap_or_else(|| abs.clone());
+        let (walk_globs, glob_base) = match container {
+            // A folder inside a root: part of that root, with its globs
+            // unless the run gives its own.
+            Some(root) if opts.globs.is_empty() => {
+                (globs.get(&root).cloned().unwrap_or_default(), root)
+            }
+            Some(_) => (opts.globs.clone(), abs.clone()),
+            None => {
+                // Stored roots inside this one are absorbed into it.
+                plan.absorbed.extend(
+                    roots
+                        .iter()
+                        .filter(|r| **r != abs && r.starts_with(&abs))
+                        .cloned(),
+                );
+                roots.retain(|r| !r.starts_with(&abs));
+                globs.retain(|r, _| roots.contains(r) || *r == abs);
+                roots.push(abs.clone());
+                if !opts.globs.is_empty() {
+                    globs.insert(abs.clone(), opts.globs.clone());
+                }
+                (globs.get(&abs).cloned().unwrap_or_default(), abs.clone())
+            }
+        };
+        plan.walk.push(WalkRoot {
+            path,
+            globs: walk_globs,
+            glob_base,
+            id_base,
+        });
+        plan.scope.push(abs);
     }
-    if let Some(payload) = store::read_payload(index)? {
-        if !payload.roots.is_empty() {
-            let cwd = std::env::current_dir().ok();
-            return Ok(payload
+    roots.sort();
+    plan.roots = roots;
+    plan.globs = globs;
+    Ok(plan)
+}
+
+/// A path as roots and source keys are stored: canonical when it exists,
+/// else absolute (a missing root, which the walk will report).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    walk::canonical(path)
+        .or_else(|_| std::path::absolute(path))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// A stored root as shown: relative to the current folder when inside it.
+pub(crate) fn shown_root(root: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().map(|c| root.strip_prefix(c)) {
+        Some(Ok(rel)) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+        _ => root.to_path_buf(),
+    }
+}
+
+/// Removes roots from the index in `index_dir`, with every article from
+/// files under them (and under no other root). Each path must be a root of
+/// the index; nothing is removed otherwise.
+pub fn remove_roots(index_dir: &Path, paths: &[PathBuf]) -> Result<Vec<RemovedRoot>> {
+    remove(index_dir, paths).map_err(|e| e.in_index(index_dir))
+}
+
+fn remove(dir: &Path, paths: &[PathBuf]) -> Result<Vec<RemovedRoot>> {
+    let (index, fields) = store::open(dir)?;
+    let Some(mut payload) = store::read_payload(&index)? else {
+        return Err(Error::Input {
+            path: paths.first().cloned().unwrap_or_default(),
+            line: None,
+            message: format!("the index at {} has no roots", display(dir)),
+        });
+    };
+    let mut gone = Vec::new();
+    for path in paths {
+        let abs = absolute(path)?;
+        if !payload.roots.contains(&abs) {
+            let roots: Vec<String> = payload
                 .roots
-                .into_iter()
-                .map(|root| match cwd.as_deref().map(|c| root.strip_prefix(c)) {
-                    Some(Ok(rel)) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-                    _ => root,
-                })
-                .collect());
+                .iter()
+                .map(|r| display(&shown_root(r)))
+                .collect();
+            let inside = payload
+                .roots
+                .iter()
+                .find(|r| abs.starts_with(r))
+                .map(|r| format!("; it is inside root {}", display(&shown_root(r))))
+                .unwrap_or_default();
+            return Err(Error::Input {
+                path: path.clone(),
+                line: None,
+                message: format!(
+                    "not a root of the index at {}{inside} (roots: {})",
+                    display(dir),
+                    if roots.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        roots.join(", ")
+                    }
+                ),
+            });
+        }
+        if !gone.contains(&abs) {
+            gone.push(abs);
         }
     }
-    Ok(opts.default_roots.clone())
+    payload.roots.retain(|r| !gone.contains(r));
+    payload.globs.retain(|r, _| !gone.contains(r));
+
+    let mut writer = store::open_writer(&index, dir, 1, 16_000_000)?;
+    let mut removed: Vec<RemovedRoot> = gone
+        .iter()
+        .map(|r| RemovedRoot {
+            root: display(&shown_root(r)),
+            articles: 0,
+        })
+        .collect();
+    for (key, file) in indexed_files(&index)? {
+        let key_path = Path::new(&key);
+        if payload.roots.iter().any(|r| key_path.starts_with(r)) {
+            continue;
+        }
+        if let Some(i) = gone.iter().position(|r| key_path.starts_with(r)) {
+            writer.delete_term(Term::from_field_text(fields.source_file, &key));
+            removed[i].articles += file.articles;
+        }
+    }
+    payload.indexed_at = store::now_rfc3339();
+    let mut commit = writer.prepare_commit()?;
+    commit.set_payload(&payload.to_json());
+    commit.commit()?;
+    writer.wait_merging_threads()?;
+    Ok(removed)
 }
 
 /// Every source file the index holds documents from, with its mtime and size.
@@ -338,7 +572,24 @@ fn indexed_files(index: &Index) -> Result<HashMap<String, Indexed>> {
         .reader_builder()
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?;
-    let searcher = reader.searcher();
+    source_files(&reader.searcher())
+}
+
+/// Articles per root: those from indexed source files under it.
+pub(crate) fn articles_per_root(searcher: &Searcher, roots: &[PathBuf]) -> Result<Vec<u64>> {
+    let mut counts = vec![0; roots.len()];
+    for (key, file) in source_files(searcher)? {
+        for (root, count) in roots.iter().zip(counts.iter_mut()) {
+            if Path::new(&key).starts_with(root) {
+                *count += file.articles;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Every source file `searcher` sees documents from, with its mtime and size.
+fn source_files(searcher: &Searcher) -> Result<HashMap<String, Indexed>> {
     let mut out: HashMap<String, Indexed> = HashMap::new();
     for segment in searcher.segment_readers() {
         let ff = segment.fast_fields();

@@ -1,8 +1,12 @@
 //! Finding article files: walking the folders a user points passim at.
 //!
 //! Uses the `ignore` crate (ripgrep's walker), so hidden files and paths
-//! excluded by `.gitignore`/`.ignore` are skipped exactly as `rg` skips them.
+//! excluded by `.gitignore`/`.ignore` are skipped exactly as `rg` skips them,
+//! and globs (`--glob`, `--exclude`) are ripgrep's `-g` overrides. Files the
+//! walk sees but cannot read as articles (other extensions) are counted by
+//! extension, so a run can say what it did not read.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -33,15 +37,71 @@ pub(crate) struct WalkProblem {
     pub message: String,
 }
 
+/// One path to walk, with the globs that filter it.
+#[derive(Debug, Clone)]
+pub(crate) struct WalkRoot {
+    /// The path as the user gave it (or as shown for a stored root).
+    pub path: PathBuf,
+    /// ripgrep `-g` globs (`!` excludes), matched relative to `glob_base`.
+    pub globs: Vec<String>,
+    /// The absolute folder the globs are relative to: the root they were
+    /// given with (which may contain `path`).
+    pub glob_base: PathBuf,
+    /// The absolute root `path` belongs to (itself, or a root containing
+    /// it): text articles' ids are paths relative to it.
+    pub id_base: PathBuf,
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    /// Article files, sorted by key, each once.
+    pub files: Vec<SourceFile>,
+    pub problems: Vec<WalkProblem>,
+    /// Files that are not articles, by lower-case extension (`""` for none).
+    pub not_read: BTreeMap<String, u64>,
+}
+
+/// Checks ripgrep-style globs, as the walk will build them.
+pub(crate) fn check_globs(base: &Path, globs: &[String]) -> Result<()> {
+    overrides(base, globs).map(|_| ())
+}
+
+fn overrides(base: &Path, globs: &[String]) -> Result<ignore::overrides::Override> {
+    let mut builder = ignore::overrides::OverrideBuilder::new(base);
+    for glob in globs {
+        builder.add(glob).map_err(|e| {
+            Error::input(glob, None, format!("not a valid glob ({})", glob_error(&e)))
+        })?;
+    }
+    builder
+        .build()
+        .map_err(|e| Error::input(base, None, glob_error(&e)))
+}
+
+fn glob_error(e: &ignore::Error) -> String {
+    match e {
+        ignore::Error::Glob { err, .. } => err.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Lists the article files under `roots`, sorted by path.
 ///
 /// A root that does not exist, or a file root that holds no articles, is an
 /// error; problems below a root (unreadable folders, vanished files) are
-/// returned so the caller can report them and carry on.
-pub(crate) fn walk(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<WalkProblem>)> {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    for root in roots {
+/// returned so the caller can report them and carry on. A file named as a
+/// root is read whatever the globs say, as ripgrep does. The folder `skip`
+/// (the index's own, as an absolute path) is never walked into.
+pub(crate) fn walk(roots: &[WalkRoot], skip: &Path) -> Result<Walked> {
+    let mut walked = Walked::default();
+    for WalkRoot {
+        path: root,
+        globs,
+        glob_base,
+        id_base,
+    } in roots
+    {
         let meta = match std::fs::metadata(root) {
             Ok(meta) => meta,
             Err(e) => return Err(Error::input(root, None, describe_io(&e))),
@@ -54,34 +114,51 @@ pub(crate) fn walk(roots: &[PathBuf]) -> Result<(Vec<SourceFile>, Vec<WalkProble
                     format!("not an article file (expected {})", Format::EXTENSIONS),
                 ));
             };
-            let rel = root
-                .file_name()
-                .map_or_else(|| display(root), |n| n.to_string_lossy().into_owned());
-            files.push(
-                source_file(root.clone(), display(root), rel, format, &meta)
+            let absolute = canonical(root).map_err(|e| Error::io(root, e))?;
+            let rel = match absolute.strip_prefix(id_base) {
+                Ok(rel) if !rel.as_os_str().is_empty() => display(rel),
+                _ => root
+                    .file_name()
+                    .map_or_else(|| display(root), |n| n.to_string_lossy().into_owned()),
+            };
+            walked.files.push(
+                source_file(absolute, display(root), rel, format, &meta)
                     .map_err(|e| Error::io(root, e))?,
             );
             continue;
         }
-        walk_dir(root, &mut files, &mut problems);
+        let globs = overrides(glob_base, globs)?;
+        walk_dir(root, id_base, globs, skip, &mut walked).map_err(|e| Error::io(root, e))?;
     }
-    files.sort_by(|a, b| a.key.cmp(&b.key));
-    files.dedup_by(|a, b| a.key == b.key);
-    Ok((files, problems))
+    walked.files.sort_by(|a, b| a.key.cmp(&b.key));
+    walked.files.dedup_by(|a, b| a.key == b.key);
+    Ok(walked)
 }
 
-fn walk_dir(root: &Path, files: &mut Vec<SourceFile>, problems: &mut Vec<WalkProblem>) {
-    let walker = ignore::WalkBuilder::new(root)
+/// Walks `root` by its absolute path, so that globs match against the
+/// folder they were given for, and shows paths as the root was given.
+fn walk_dir(
+    root: &Path,
+    id_base: &Path,
+    globs: ignore::overrides::Override,
+    skip: &Path,
+    walked: &mut Walked,
+) -> std::io::Result<()> {
+    let absolute = canonical(root)?;
+    let skip = skip.to_path_buf();
+    let walker = ignore::WalkBuilder::new(&absolute)
         .hidden(true)
         .git_ignore(true)
         .require_git(false)
         .follow_links(false)
+        .overrides(globs)
+        .filter_entry(move |entry| entry.path() != skip)
         .build();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                problems.push(walk_problem(root, &err));
+                walked.problems.push(walk_problem(root, &absolute, &err));
                 continue;
             }
         };
@@ -89,27 +166,46 @@ fn walk_dir(root: &Path, files: &mut Vec<SourceFile>, problems: &mut Vec<WalkPro
             continue;
         }
         let Some(format) = Format::from_path(entry.path()) else {
+            let ext = entry
+                .path()
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            *walked.not_read.entry(ext).or_default() += 1;
             continue;
         };
-        let path = entry.path().to_path_buf();
-        let rel = path
-            .strip_prefix(root)
-            .map_or_else(|_| display(&path), display);
+        let rel_path = entry.path().strip_prefix(&absolute).unwrap_or(entry.path());
+        let shown = root.join(rel_path);
+        let rel = display(entry.path().strip_prefix(id_base).unwrap_or(rel_path));
         let meta = match entry.metadata() {
             Ok(meta) => meta,
             Err(err) => {
-                problems.push(walk_problem(root, &err));
+                walked.problems.push(walk_problem(root, &absolute, &err));
                 continue;
             }
         };
-        match source_file(path.clone(), display(&path), rel, format, &meta) {
-            Ok(file) => files.push(file),
-            Err(err) => problems.push(WalkProblem {
-                path: display(&path),
+        match source_file(
+            entry.path().to_path_buf(),
+            display(&shown),
+            rel,
+            format,
+            &meta,
+        ) {
+            Ok(file) => walked.files.push(file),
+            Err(err) => walked.problems.push(WalkProblem {
+                path: display(&shown),
                 message: describe_io(&err),
             }),
         }
     }
+    Ok(())
+}
+
+/// The path a root is known by: absolute, without `.`, `..` or symbolic
+/// links, so that one folder is one root (and its files one key each)
+/// however it is named.
+pub(crate) fn canonical(path: &Path) -> std::io::Result<PathBuf> {
+    std::fs::canonicalize(path)
 }
 
 fn source_file(
@@ -136,22 +232,26 @@ fn source_file(
     })
 }
 
-fn walk_problem(root: &Path, err: &ignore::Error) -> WalkProblem {
-    // ignore::Error wraps the path in some variants; dig it out for the message.
-    fn find(err: &ignore::Error) -> Option<(String, String)> {
-        match err {
-            ignore::Error::WithPath { path, err } => {
-                Some((display(path), inner_message(err.as_ref())))
+fn walk_problem(root: &Path, absolute: &Path, err: &ignore::Error) -> WalkProblem {
+    // ignore::Error wraps the path in some variants; dig it out for the
+    // message, shown under the root as the user gave it.
+    let shown = |path: &Path| display(&root.join(path.strip_prefix(absolute).unwrap_or(path)));
+    let find = |err: &ignore::Error| -> Option<(String, String)> {
+        let mut err = err;
+        loop {
+            match err {
+                ignore::Error::WithPath { path, err } => {
+                    return Some((shown(path), inner_message(err.as_ref())))
+                }
+                ignore::Error::WithDepth { err: inner, .. }
+                | ignore::Error::WithLineNumber { err: inner, .. } => err = inner,
+                ignore::Error::Loop { child, .. } => {
+                    return Some((shown(child), "symbolic link loop".to_owned()))
+                }
+                _ => return None,
             }
-            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-                find(err)
-            }
-            ignore::Error::Loop { child, .. } => {
-                Some((display(child), "symbolic link loop".to_owned()))
-            }
-            _ => None,
         }
-    }
+    };
     let (path, message) = find(err).unwrap_or_else(|| (display(root), err.to_string()));
     WalkProblem { path, message }
 }
