@@ -7,6 +7,8 @@
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
 //!   text files in `tests/snapshots/`.
+//! - `tokens`: apostrophes, numbers, acronyms, accents and stopword-only
+//!   queries, searched as typed.
 //! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
 //!
 //! Run one module or test by name filter, e.g.
@@ -16,4 +18,5 @@ mod cli;
 mod robustness;
 mod serve;
 mod snapshots;
+mod tokens;
 mod util;
