@@ -63,9 +63,16 @@ pub(crate) fn term_of(raw: &str, lower: &mut String, stem: &mut String) {
 /// A word as written, lower-cased and folded to ASCII, without its
 /// trailing `.`: the term before stemming (what stopwords are checked on).
 pub(crate) fn fold_like_index(raw: &str, out: &mut String) {
-    lowercase_like_tantivy(raw, out);
-    if !out.is_ascii() {
-        fold_to_ascii(out);
+    out.clear();
+    if raw.is_ascii() {
+        out.push_str(raw);
+        out.make_ascii_lowercase();
+    } else {
+        // As tantivy's `LowerCaser` (no final-sigma rule), then its `AsciiFoldingFilter`.
+        out.extend(raw.chars().flat_map(char::to_lowercase));
+        if !out.is_ascii() {
+            fold_to_ascii(out);
+        }
     }
     if out.len() > 1 && out.ends_with('.') {
         out.pop();
@@ -180,44 +187,34 @@ impl Iterator for Words<'_> {
             }
         }
         let mut at = start;
-        let mut last_digit = false;
-        let mut last_letter = false;
         loop {
             // A run of alphanumeric characters.
             while let Some(&b) = bytes.get(at) {
-                if b.is_ascii() {
-                    if !b.is_ascii_alphanumeric() {
-                        break;
-                    }
-                    last_digit = b.is_ascii_digit();
-                    last_letter = !last_digit;
+                if b.is_ascii_alphanumeric() {
                     at += 1;
+                } else if b.is_ascii() {
+                    break;
                 } else {
                     match self.char_at(at) {
-                        Some(c) if c.is_alphanumeric() => {
-                            last_digit = false;
-                            last_letter = c.is_alphabetic();
-                            at += c.len_utf8();
-                        }
+                        Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
                         _ => break,
                     }
                 }
             }
             // A joiner between two characters that it joins.
-            let joiner = match bytes.get(at) {
-                Some(b'.' | b',') if last_digit => 1,
-                Some(b'\'') if last_letter => 1,
-                Some(0xE2) if last_letter && bytes.get(at..at + 3) == Some("’".as_bytes()) => 3,
-                _ => 0,
+            let (joiner, numeric) = match bytes.get(at) {
+                Some(b'.' | b',') => (1, true),
+                Some(b'\'') => (1, false),
+                Some(0xE2) if bytes.get(at..at + 3) == Some("’".as_bytes()) => (3, false),
+                _ => break,
             };
-            if joiner == 0 {
-                break;
-            }
+            let last = self.text[..at].chars().next_back();
             let next = at + joiner;
-            let joins = if joiner == 1 && bytes[at] != b'\'' {
-                bytes.get(next).is_some_and(u8::is_ascii_digit)
+            let joins = if numeric {
+                last.is_some_and(|c| c.is_ascii_digit())
+                    && bytes.get(next).is_some_and(u8::is_ascii_digit)
             } else {
-                self.is_letter_at(next)
+                last.is_some_and(char::is_alphabetic) && self.is_letter_at(next)
             };
             if !joins {
                 break;
@@ -226,17 +223,6 @@ impl Iterator for Words<'_> {
         }
         self.at = at;
         Some(start..at)
-    }
-}
-
-/// Lower-cases exactly as tantivy's `LowerCaser` does (no final-sigma rule).
-pub(crate) fn lowercase_like_tantivy(word: &str, out: &mut String) {
-    out.clear();
-    if word.is_ascii() {
-        out.push_str(word);
-        out.make_ascii_lowercase();
-    } else {
-        out.extend(word.chars().flat_map(char::to_lowercase));
     }
 }
 
