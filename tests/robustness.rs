@@ -428,7 +428,7 @@ fn second_writer_is_told_the_index_is_busy_and_search_sees_last_commit() {
     let index = tantivy::Index::open_in_dir(fx.path().join("index")).unwrap();
     // The document is never committed, so any analyzer will do.
     index.tokenizers().register(
-        "passim_en",
+        "passim_en_fold",
         tantivy::tokenizer::TextAnalyzer::from(tantivy::tokenizer::SimpleTokenizer::default()),
     );
     let schema = index.schema();

@@ -9,6 +9,8 @@
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
 //!   text files in `tests/snapshots/`.
+//! - `tokens`: apostrophes, numbers, acronyms, accents and stopword-only
+//!   queries, searched as typed.
 //! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
 //!
 //! Run one module or test by name filter, e.g.
@@ -19,4 +21,5 @@ mod robustness;
 mod roots;
 mod serve;
 mod snapshots;
+mod tokens;
 mod util;

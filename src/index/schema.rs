@@ -20,7 +20,7 @@ use crate::ingest::Article;
 pub const TITLE_REPEAT: usize = 3;
 
 /// Bumped whenever the schema or analyzer changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Handles to every field of the passim schema.
 #[derive(Debug, Clone, Copy)]

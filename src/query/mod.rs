@@ -152,10 +152,10 @@ pub fn compile(
     let cleaned = strip_control(text);
     let ast = match syntax {
         Syntax::Plain => plain_ast(&cleaned),
-        Syntax::Full => match query_grammar::parse_query(&cleaned) {
+        Syntax::Full => match query_grammar::parse_query(&as_typed(&cleaned)) {
             Ok(ast) => ast,
             Err(_) => {
-                let (ast, errors) = query_grammar::parse_query_lenient(&cleaned);
+                let (ast, errors) = query_grammar::parse_query_lenient(&as_typed(&cleaned));
                 compiler.lenient = true;
                 compiler.notes.push(match errors.first() {
                     Some(first) => format!(
@@ -179,6 +179,12 @@ pub fn compile(
         bad!("query {text:?} has no words to search for");
     }
     compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
+    if settings.stopwords && !compiler.drop_stopwords && compiler.has_bare_words(&ast) {
+        compiler.notes.push(format!(
+            "{text:?} has only common words (stopwords), which most articles contain; \
+             searching for them anyway"
+        ));
+    }
     let Some(query) = compiler.convert(&ast, false, true)? else {
         bad!("query {text:?} has no words to search for");
     };
@@ -207,6 +213,52 @@ fn plain_ast(text: &str) -> UserInputAst {
         })
         .collect();
     UserInputAst::Clause(words)
+}
+
+/// The query as people type it, made safe for tantivy's grammar: an
+/// apostrophe between two letters (`Labour's`, `O'Neill`, `don't`) is part
+/// of the word, not a quote, so it becomes `’` (which the analyzer folds back
+/// to `'`); a Reuters ticker `<IBM>` is the word `IBM`, not range syntax.
+/// Single quotes around words (`'pay rise'`) still make a phrase.
+fn as_typed(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let after = chars.get(i + 1).copied();
+        if c == '\''
+            && before.is_some_and(char::is_alphabetic)
+            && after.is_some_and(char::is_alphabetic)
+        {
+            out.push('’');
+        } else if c == '<' && before.is_none_or(|b| b.is_whitespace() || "(+-".contains(b)) {
+            // `<TICKER>`: letters, digits and `.`/`&` up to a `>` that ends the word.
+            let end = chars[i + 1..]
+                .iter()
+                .position(|&d| !(d.is_alphanumeric() || d == '.' || d == '&'))
+                .map(|n| i + 1 + n);
+            match end {
+                Some(end)
+                    if end > i + 1
+                        && chars[end] == '>'
+                        && chars
+                            .get(end + 1)
+                            .is_none_or(|d| d.is_whitespace() || *d == ')') =>
+                {
+                    out.extend(&chars[i + 1..end]);
+                    i = end + 1;
+                    continue;
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Control characters mean nothing in a query: terminal escape sequences
@@ -427,6 +479,18 @@ impl Compiler<'_> {
                 }
                 _ => !negated,
             },
+        }
+    }
+
+    /// Whether the query has a positive bare word (not quoted).
+    fn has_bare_words(&self, ast: &UserInputAst) -> bool {
+        match ast {
+            UserInputAst::Clause(children) => children
+                .iter()
+                .any(|(occur, child)| *occur != Some(Occur::MustNot) && self.has_bare_words(child)),
+            UserInputAst::Boost(inner, _) => self.has_bare_words(inner),
+            UserInputAst::Leaf(leaf) => matches!(leaf.as_ref(),
+                UserInputLeaf::Literal(lit) if lit.delimiter == query_grammar::Delimiter::None),
         }
     }
 
@@ -836,6 +900,18 @@ mod tests {
         )
         .expect("compile");
         compiled.targets.into_iter().map(|t| t.pattern).collect()
+    }
+
+    #[test]
+    fn queries_as_typed() {
+        assert_eq!(as_typed("Labour's O'Neill don't"), "Labour’s O’Neill don’t");
+        assert_eq!(as_typed("'pay rise' nurses'"), "'pay rise' nurses'");
+        assert_eq!(as_typed("<IBM> (<AT&T>) shares"), "IBM (AT&T) shares");
+        assert_eq!(as_typed("date:<2020 a<b> <x"), "date:<2020 a<b> <x");
+        assert_eq!(targets("Labour's"), [Pattern::Term("labour".into())]);
+        assert_eq!(targets("U.S."), [Pattern::Term("u.s".into())]);
+        assert_eq!(targets("<IBM>"), [Pattern::Term("ibm".into())]);
+        assert_eq!(targets("Beyoncé"), targets("beyonce"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{lowercase_like_tantivy, term_of, words, MAX_WORD_BYTES};
+use crate::analysis::{fold_like_index, term_of, words, MAX_WORD_BYTES};
 use crate::index::TextField;
 use crate::query::{Pattern, Target};
 
@@ -97,8 +97,8 @@ impl<'a> Finder<'a> {
         if self.keys.is_empty() {
             return Vec::new();
         }
-        // The index analyzer is SimpleTokenizer → RemoveLong → LowerCaser →
-        // stemmer; its steps run here by hand so that words which cannot
+        // The index analyzer's steps (words, RemoveLong, lower-case, fold,
+        // stem) run here by hand so that words which cannot
         // match are dropped before they are copied, lower-cased or stemmed.
         let mut lower = String::new();
         let mut stem = String::new();
@@ -229,7 +229,7 @@ impl CandidateKeys {
                 || self.ascii_pairs[usize::from(two[0])] & (1 << two[1]) != 0
                 || (raw.len() <= SHORT_WORD && self.ascii_initials & (1 << two[0]) != 0);
         }
-        lowercase_like_tantivy(raw, buf);
+        fold_like_index(raw, buf);
         self.admits(buf)
     }
 
