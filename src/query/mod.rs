@@ -233,7 +233,7 @@ fn as_typed(text: &str) -> String {
             && after.is_some_and(char::is_alphabetic)
         {
             out.push('’');
-        } else if c == '<' && before.is_none_or(|b| b.is_whitespace() || "(+-".contains(b)) {
+        } else if c == '<' && before.is_none_or(|b| b.is_whitespace() || "(+-:".contains(b)) {
             // `<TICKER>`: letters, digits and `.`/`&` up to a `>` that ends the word.
             let end = chars[i + 1..]
                 .iter()
@@ -908,6 +908,7 @@ mod tests {
         assert_eq!(as_typed("'pay rise' nurses'"), "'pay rise' nurses'");
         assert_eq!(as_typed("<IBM> (<AT&T>) shares"), "IBM (AT&T) shares");
         assert_eq!(as_typed("date:<2020 a<b> <x"), "date:<2020 a<b> <x");
+        assert_eq!(as_typed("title:<IBM>"), "title:IBM");
         assert_eq!(targets("Labour's"), [Pattern::Term("labour".into())]);
         assert_eq!(targets("U.S."), [Pattern::Term("u.s".into())]);
         assert_eq!(targets("<IBM>"), [Pattern::Term("ibm".into())]);
