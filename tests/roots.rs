@@ -285,3 +285,21 @@ fn the_index_folder_inside_a_root_is_not_walked() {
     let err = index(&fx, &[]);
     assert_index_summary(&err, 3, 0, 0, 0, 0);
 }
+
+#[test]
+fn rebuilding_an_unreadable_index_keeps_its_roots() {
+    let fx = two_folders();
+    index(&fx, &["news", "blog"]);
+    // An index written by another passim: its analyzer has another name.
+    let meta = fx.path().join("idx/meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    assert!(text.contains("passim_en_fold"), "{text}");
+    std::fs::write(&meta, text.replace("passim_en_fold", "passim_en_old")).unwrap();
+    let out = fx.run(&["search", "--index", "idx", "otters"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("incompatible"), "{}", stderr(&out));
+
+    let err = index(&fx, &["--rebuild"]);
+    assert_index_summary(&err, 3, 3, 0, 0, 0);
+    assert_eq!(roots(&fx), [("blog".to_owned(), 1), ("news".to_owned(), 2)]);
+}

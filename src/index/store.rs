@@ -62,15 +62,36 @@ pub(crate) fn open(dir: &Path) -> Result<(Index, Fields)> {
     Ok((index, fields))
 }
 
+/// An opened or new index, and the payload of its last commit.
+pub(crate) struct Opened {
+    pub index: Index,
+    pub fields: Fields,
+    /// For an index cleared by `rebuild` because it could not be opened
+    /// (damaged, or another schema), the payload its `meta.json` still held,
+    /// so that a rebuild keeps the roots it was built from.
+    pub payload: Option<Payload>,
+}
+
 /// Opens the index in `dir`, or creates an empty one; `rebuild` clears out
 /// an index that cannot be opened.
-pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields)> {
+pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<Opened> {
+    let mut salvaged = None;
     if exists(dir) {
         match open(dir) {
-            Ok(opened) => return Ok(opened),
+            Ok((index, fields)) => {
+                let payload = read_payload(&index)?;
+                return Ok(Opened {
+                    index,
+                    fields,
+                    payload,
+                });
+            }
             Err(e) if !rebuild => return Err(e),
             // --rebuild on an unreadable index: clear it out and start afresh.
-            Err(_) => remove_index_files(dir)?,
+            Err(_) => {
+                salvaged = salvage_payload(dir);
+                remove_index_files(dir)?;
+            }
         }
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -80,7 +101,19 @@ pub(crate) fn open_or_create(dir: &Path, rebuild: bool) -> Result<(Index, Fields
         .settings(schema::index_settings())
         .create_in_dir(dir)?;
     crate::analysis::register(&index);
-    Ok((index, fields))
+    Ok(Opened {
+        index,
+        fields,
+        payload: salvaged,
+    })
+}
+
+/// The payload in `dir/meta.json`, read as plain JSON (for an index tantivy
+/// or passim cannot open).
+fn salvage_payload(dir: &Path) -> Option<Payload> {
+    let meta = std::fs::read_to_string(dir.join("meta.json")).ok()?;
+    let meta: serde_json::Value = serde_json::from_str(&meta).ok()?;
+    serde_json::from_str(meta.get("payload")?.as_str()?).ok()
 }
 
 /// Deletes tantivy's files from `dir`, leaving anything else (e.g. `.gitignore`).

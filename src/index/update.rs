@@ -128,8 +128,12 @@ pub fn run(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepo
 fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexReport> {
     let started = Instant::now();
     let dir = &opts.index_dir;
-    let (index, fields) = store::open_or_create(dir, opts.rebuild)?;
-    let plan = plan(&index, opts)?;
+    let store::Opened {
+        index,
+        fields,
+        payload,
+    } = store::open_or_create(dir, opts.rebuild)?;
+    let plan = plan(payload, opts)?;
     // Walk before taking the writer lock so a bad path fails fast and cleanly.
     let walked = walk::walk(&plan.walk, &absolute(dir)?)?;
     let files = walked.files;
@@ -385,8 +389,7 @@ struct Plan {
 
 /// Decides what to walk: the given paths, or else every stored root (those
 /// that still exist), or else, on a new index, the default roots.
-fn plan(index: &Index, opts: &IndexOptions) -> Result<Plan> {
-    let stored = store::read_payload(index)?;
+fn plan(stored: Option<Payload>, opts: &IndexOptions) -> Result<Plan> {
     let fresh = stored.is_none();
     let (mut roots, mut globs) = match stored {
         // A rebuild from given paths forgets the old roots.
