@@ -209,6 +209,13 @@ fn exclude_and_glob_filter_the_walk_like_ripgrep() {
     assert_index_summary(&index(&fx, &[]), 2, 0, 0, 0, 0);
     let (code, _, _) = fx.search(&["dataset", "--index", "idx"]);
     assert_eq!(code, 1);
+    // Globs given without paths apply to every root, replacing theirs:
+    // README.TXT is back, sport/ is out.
+    assert_index_summary(&index(&fx, &["--exclude", "sport"]), 2, 1, 0, 1, 0);
+    assert_eq!(
+        stats(&fx)["roots"][0]["globs"],
+        serde_json::json!(["!sport"])
+    );
     // --glob keeps only what matches; `!` negates; folders can be excluded.
     let fx = two_folders();
     fx.write("news/notes.md", "Notes\nBudget notes.\n");

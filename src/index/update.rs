@@ -410,6 +410,13 @@ fn plan(stored: Option<Payload>, opts: &IndexOptions) -> Result<Plan> {
     } else if fresh {
         opts.default_roots.clone()
     } else {
+        // Globs given without paths apply to every root.
+        if !opts.globs.is_empty() {
+            for root in &roots {
+                walk::check_globs(root, &opts.globs)?;
+                globs.insert(root.clone(), opts.globs.clone());
+            }
+        }
         for root in &roots {
             let shown = shown_root(root);
             if std::fs::symlink_metadata(root).is_err() {
