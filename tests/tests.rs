@@ -5,6 +5,7 @@
 //!   terminal printer, exit codes and errors.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
+//! - `spell`: "did you mean" suggestions and duplicate articles.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
 //!   text files in `tests/snapshots/`.
 //! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
@@ -16,4 +17,5 @@ mod cli;
 mod robustness;
 mod serve;
 mod snapshots;
+mod spell;
 mod util;
