@@ -59,6 +59,23 @@ pub struct JsonHit<'a> {
     source: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     meta: Option<serde_json::Value>,
+    /// Articles with the same body, collapsed into this hit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_in: Vec<JsonDuplicate<'a>>,
+}
+
+/// An article collapsed into a hit because its body is the same.
+#[derive(Serialize)]
+pub struct JsonDuplicate<'a> {
+    id: &'a str,
+    path: &'a str,
+}
+
+/// A "did you mean" suggestion: `{"word","suggestion"}`.
+#[derive(Serialize)]
+pub struct JsonSuggestion<'a> {
+    word: &'a str,
+    suggestion: &'a str,
 }
 
 impl<'a> JsonHit<'a> {
@@ -93,6 +110,14 @@ impl<'a> JsonHit<'a> {
                 .extra
                 .as_deref()
                 .and_then(|e| serde_json::from_str(e).ok()),
+            also_in: hit
+                .also_in
+                .iter()
+                .map(|d| JsonDuplicate {
+                    id: &d.id,
+                    path: &d.path,
+                })
+                .collect(),
         }
     }
 }
@@ -127,6 +152,15 @@ pub struct JsonSummary<'a> {
     hits: usize,
     total_hits: usize,
     elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suggestions: Vec<JsonSuggestion<'a>>,
+    /// The query with the suggestions in, when there are suggestions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    did_you_mean: Option<String>,
+    /// Set when the query matched nothing and these are the hits of the
+    /// query with its suggestions in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    corrected_query: Option<&'a str>,
 }
 
 impl<'a> JsonSummary<'a> {
@@ -138,6 +172,16 @@ impl<'a> JsonSummary<'a> {
             hits: results.hits.len(),
             total_hits: results.total_hits,
             elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
+            suggestions: results
+                .suggestions
+                .iter()
+                .map(|s| JsonSuggestion {
+                    word: &s.word,
+                    suggestion: &s.suggestion,
+                })
+                .collect(),
+            did_you_mean: results.did_you_mean(),
+            corrected_query: results.corrected_query.as_deref(),
         }
     }
 }

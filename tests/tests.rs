@@ -7,6 +7,7 @@
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
+//! - `spell`: "did you mean" suggestions and duplicate articles.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
 //!   text files in `tests/snapshots/`.
 //! - `tokens`: apostrophes, numbers, acronyms, accents and stopword-only
@@ -21,5 +22,6 @@ mod robustness;
 mod roots;
 mod serve;
 mod snapshots;
+mod spell;
 mod tokens;
 mod util;

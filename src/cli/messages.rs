@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::error::{display, Error};
 use crate::index::{Notice, RemovedRoot};
+use crate::search::SearchResults;
 
 /// `passim: {text}`: progress and facts the user should see.
 pub(crate) fn info(err: &mut dyn Write, text: &str) -> io::Result<()> {
@@ -21,6 +22,25 @@ pub(crate) fn note(err: &mut dyn Write, text: &str) -> io::Result<()> {
 /// `passim: warning: {text}`: something was skipped or repaired.
 pub(crate) fn warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "passim: warning: {text}")
+}
+
+/// The "did you mean" line of one query's results, if any: the corrected
+/// query when it was searched instead (nothing matched the query as typed),
+/// else the query with the suggestions in, to try.
+pub(crate) fn suggestions(err: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    if let Some(corrected) = &results.corrected_query {
+        return info(
+            err,
+            &format!(
+                "no articles match {:?}; showing results for {corrected:?}",
+                results.query
+            ),
+        );
+    }
+    match results.did_you_mean() {
+        Some(query) => info(err, &format!("did you mean {query:?}?")),
+        None => Ok(()),
+    }
 }
 
 /// One line for a notice from an index run.

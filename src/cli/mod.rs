@@ -181,6 +181,7 @@ fn search(
             for note in &results.notes {
                 messages::note(err, note)?;
             }
+            messages::suggestions(err, &results)?;
             printer.results(&results)?;
             !results.hits.is_empty()
         }

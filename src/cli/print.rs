@@ -118,6 +118,18 @@ impl<W: Write> Printer<W> {
             "   {path}{}{path:#}  {dim}score {:.2}{dim:#}",
             hit.path, hit.score
         )?;
+        if !hit.also_in.is_empty() {
+            // A copy in the same file (JSON Lines) is told apart by its id.
+            let places: Vec<String> = hit
+                .also_in
+                .iter()
+                .map(|d| match d.path == hit.path {
+                    true => format!("{} (id {})", d.path, d.id),
+                    false => d.path.clone(),
+                })
+                .collect();
+            writeln!(self.out, "   {dim}also in:{dim:#} {}", places.join(", "))?;
+        }
         let label = paint(LABEL);
         for p in &hit.passages {
             write!(self.out, "   {label}[{}]{label:#} ", p.paragraph)?;

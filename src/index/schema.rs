@@ -37,12 +37,15 @@ pub struct Fields {
     pub url: Field,
     pub source: Field,
     pub extra: Field,
+    /// [`body_hash`] of the body: articles with equal hashes are shown once.
+    pub body_hash: Field,
 }
 
 /// What the incremental indexer needs to know per document.
 pub const SOURCE_FILE: &str = "source_file";
 pub const MTIME: &str = "mtime";
 pub const SIZE: &str = "size";
+pub const BODY_HASH: &str = "body_hash";
 
 /// Which text field a query term or highlight applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,6 +98,7 @@ pub fn build() -> (Schema, Fields) {
         url: b.add_text_field("url", STORED),
         source: b.add_text_field("source", STORED),
         extra: b.add_text_field("extra", STORED),
+        body_hash: b.add_u64_field(BODY_HASH, FAST),
     };
     (b.build(), fields)
 }
@@ -149,6 +153,7 @@ pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> Tanti
     doc.add_u64(fields.size, origin.size);
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.body, &article.body);
+    doc.add_u64(fields.body_hash, body_hash(&article.body));
     for (field, value) in [
         (fields.date, &article.date),
         (fields.url, &article.url),
@@ -160,6 +165,41 @@ pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> Tanti
         }
     }
     doc
+}
+
+/// Bodies shorter than this many bytes (white space folded) get no hash and
+/// are never collapsed: short bodies such as Reuters' "Blah blah blah." or a
+/// one-line "See below" are shared by articles that differ in their
+/// headlines, and are not copies of one story.
+pub const MIN_HASHED_BODY_BYTES: usize = 100;
+
+/// A 64-bit FNV-1a hash of `body` with every run of white space folded to
+/// one space and the ends trimmed, so that copies of an article that differ
+/// only in line wrapping or trailing blank lines hash alike; 0 (never a
+/// duplicate) for a body under [`MIN_HASHED_BODY_BYTES`]. FNV is written
+/// out here rather than taken from a hasher crate so that the value stored
+/// in an index cannot change with a dependency's version.
+pub fn body_hash(body: &str) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    let mut len = 0usize;
+    let mut push = |b: u8| {
+        hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
+        len += 1;
+    };
+    let mut pending_space = false;
+    for word in body.split_whitespace() {
+        if pending_space {
+            push(b' ');
+        }
+        word.bytes().for_each(&mut push);
+        pending_space = true;
+    }
+    if len < MIN_HASHED_BODY_BYTES {
+        return 0;
+    }
+    hash.max(1)
 }
 
 /// An article as stored in the index.
@@ -243,4 +283,21 @@ pub fn in_memory(articles: &[(&str, &str)]) -> (tantivy::Searcher, Fields) {
     writer.commit().expect("commit");
     let reader = index.reader().expect("reader");
     (reader.searcher(), fields)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn body_hash_folds_white_space_and_skips_short_bodies() {
+        let body = "Apple has unveiled a new, low-cost Macintosh computer for the masses, \
+                    billed as the Mac mini. It will sell for $499 in the US.";
+        let rewrapped = body.replace(", ", ",\n  ").replace(". ", ".\n\n") + "\n";
+        assert_ne!(super::body_hash(body), 0);
+        assert_eq!(super::body_hash(body), super::body_hash(&rewrapped));
+        assert_ne!(
+            super::body_hash(body),
+            super::body_hash(&body.replace("499", "599"))
+        );
+        assert_eq!(super::body_hash("Blah blah blah."), 0);
+    }
 }

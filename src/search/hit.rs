@@ -11,6 +11,8 @@ use crate::snippet::highlight::{self, Finder, Match};
 use crate::snippet::passages::{self, PassageOptions};
 use crate::snippet::sentences as text;
 
+pub use super::suggest::Suggestion;
+
 /// Longest title shown for an article whose first sentence stands in for a headline.
 const MAX_LEAD_TITLE_CHARS: usize = 200;
 
@@ -46,6 +48,16 @@ pub struct Hit {
     pub url: Option<String>,
     pub source: Option<String>,
     pub extra: Option<String>,
+    /// Other articles with the same body (see `search::duplicates`), best ranked first.
+    pub also_in: Vec<Duplicate>,
+}
+
+/// An article whose body is the same as a hit's, shown with it rather than
+/// as a hit of its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    pub id: String,
+    pub path: String,
 }
 
 /// The answer to one query.
@@ -53,9 +65,16 @@ pub struct Hit {
 pub struct SearchResults {
     pub query: String,
     pub hits: Vec<Hit>,
-    /// Number of matching articles, beyond `limit`.
+    /// Number of matching articles, beyond `limit`; copies collapsed into a
+    /// hit's `also_in` are counted too.
     pub total_hits: usize,
     pub notes: Vec<String>,
+    /// "Did you mean": rare or unknown words of the query and the index's
+    /// word for each.
+    pub suggestions: Vec<Suggestion>,
+    /// When the query matched nothing and had suggestions: the query with
+    /// the suggestions in, whose hits these are.
+    pub corrected_query: Option<String>,
     pub elapsed: Duration,
 }
 
@@ -137,6 +156,7 @@ impl<'a> Assembler<'a> {
             url: stored.url,
             source: stored.source,
             extra: stored.extra,
+            also_in: Vec::new(),
         }
     }
 }

@@ -20,11 +20,14 @@
 //! through `Query`/`Weight` trait objects that cannot carry an engine
 //! reference; each is bounded and cleared when full.
 
+mod duplicates;
 mod feedback;
 mod hit;
 mod rank;
+mod suggest;
 
-pub use hit::{ArticleView, Hit, HitPassage, SearchResults};
+pub use hit::{ArticleView, Duplicate, Hit, HitPassage, SearchResults};
+pub use suggest::Suggestion;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -32,7 +35,7 @@ use std::time::Instant;
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::error::{Error, Result};
 use crate::index::schema::{Fields, StoredArticle};
@@ -116,24 +119,70 @@ impl Engine {
         opts: &SearchOptions,
     ) -> Result<SearchResults> {
         let started = Instant::now();
+        let mut results = self.ranked(searcher, text, opts)?;
+        results.suggestions = suggest::suggest(searcher, &self.fields, text, opts.syntax)?;
+        if results.hits.is_empty() && !results.suggestions.is_empty() {
+            // Nothing matched: search the corrected words instead, and say so.
+            let corrected = suggest::corrected(text, &results.suggestions);
+            let again = self.ranked(searcher, &corrected, opts)?;
+            if !again.hits.is_empty() {
+                results.hits = again.hits;
+                results.total_hits = again.total_hits;
+                results.corrected_query = Some(corrected);
+            }
+        }
+        results.elapsed = started.elapsed();
+        Ok(results)
+    }
+
+    /// The hits of `text`, copies collapsed (see [`duplicates`]).
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        opts: &SearchOptions,
+    ) -> Result<SearchResults> {
+        let started = Instant::now();
         let compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
         let mut fetched = Vec::new();
-        let (top, total_hits) = rank::rank(searcher, &self.fields, &compiled, opts, &mut fetched)?;
+        let limit = opts.limit.max(1);
+        let mut want = duplicates::pool(limit);
+        let (groups, total_hits) = loop {
+            let (top, total) =
+                rank::rank(searcher, &self.fields, &compiled, opts, want, &mut fetched)?;
+            let groups = duplicates::collapse(searcher, &top, limit)?;
+            if groups.len() >= limit || top.len() < want {
+                break (groups, total);
+            }
+            want = want.saturating_mul(4);
+        };
         let assembler = hit::Assembler::new(&compiled, opts.passages);
-        let mut hits = Vec::with_capacity(top.len());
-        for (rank, (score, address)) in top.into_iter().enumerate() {
+        let mut read = |address: DocAddress| -> Result<StoredArticle> {
             // Feedback may already have read this article.
-            let stored = match fetched.iter().position(|(a, _)| *a == address) {
+            Ok(match fetched.iter().position(|(a, _)| *a == address) {
                 Some(i) => fetched.swap_remove(i).1,
                 None => searcher.doc::<StoredArticle>(address)?,
-            };
-            hits.push(assembler.hit(rank + 1, score, stored));
+            })
+        };
+        let mut hits = Vec::with_capacity(groups.len());
+        for (rank, group) in groups.into_iter().enumerate() {
+            let mut hit = assembler.hit(rank + 1, group.score, read(group.address)?);
+            for address in group.copies {
+                let copy = read(address)?;
+                hit.also_in.push(Duplicate {
+                    id: copy.id,
+                    path: copy.path,
+                });
+            }
+            hits.push(hit);
         }
         Ok(SearchResults {
             query: text.to_owned(),
             hits,
             total_hits,
             notes: compiled.notes,
+            suggestions: Vec::new(),
+            corrected_query: None,
             elapsed: started.elapsed(),
         })
     }

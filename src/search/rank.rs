@@ -17,7 +17,7 @@ use crate::query::CompiledQuery;
 /// entries (nDCG@10 within 0.002); the re-ranking costs a tenth.
 pub(crate) const RERANK_DEPTH: usize = 100;
 
-/// The top `opts.limit` articles and how many match in all.
+/// The top `want` articles (at least `opts.limit`) and how many match in all.
 ///
 /// Queries that get RM3 feedback (see [`feedback::expansion`]) are ranked
 /// in two passes: the first ranks by the query's own words and keeps the
@@ -31,15 +31,18 @@ pub(super) fn rank(
     fields: &Fields,
     compiled: &CompiledQuery,
     opts: &SearchOptions,
+    want: usize,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-    let limit = opts.limit.max(1);
+    let limit = want.max(opts.limit).max(1);
     let base = compiled.query.as_ref();
     if !feedback::applies(compiled, &opts.rank) {
         let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
         return Ok(searcher.search(base, &collector)?);
     }
-    let depth = limit.max(RERANK_DEPTH);
+    // The depth follows `--limit`, not `want`, so that the room kept for
+    // copies (see `duplicates::pool`) does not change the ranking.
+    let depth = opts.limit.max(RERANK_DEPTH).max(limit);
     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
     let (first, total) = searcher.search(base, &collector)?;
     let fb = opts.rank.feedback;
