@@ -46,6 +46,8 @@ use crate::snippet::PassageOptions;
 pub struct SearchOptions {
     /// Most hits returned.
     pub limit: usize,
+    /// Hits skipped before the first returned (ranks continue from `offset + 1`).
+    pub offset: usize,
     pub passages: PassageOptions,
     pub syntax: Syntax,
     pub rank: RankSettings,
@@ -55,6 +57,7 @@ impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
             limit: 10,
+            offset: 0,
             passages: PassageOptions::default(),
             syntax: Syntax::Full,
             rank: RankSettings::default(),
@@ -121,7 +124,7 @@ impl Engine {
         let (top, total_hits) = rank::rank(searcher, &self.fields, &compiled, opts, &mut fetched)?;
         let assembler = hit::Assembler::new(&compiled, opts.passages);
         let mut hits = Vec::with_capacity(top.len());
-        for (rank, (score, address)) in top.into_iter().enumerate() {
+        for (rank, (score, address)) in top.into_iter().enumerate().skip(opts.offset) {
             // Feedback may already have read this article.
             let stored = match fetched.iter().position(|(a, _)| *a == address) {
                 Some(i) => fetched.swap_remove(i).1,
@@ -131,6 +134,7 @@ impl Engine {
         }
         Ok(SearchResults {
             query: text.to_owned(),
+            offset: opts.offset,
             hits,
             total_hits,
             notes: compiled.notes,

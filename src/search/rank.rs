@@ -17,7 +17,8 @@ use crate::query::CompiledQuery;
 /// entries (nDCG@10 within 0.002); the re-ranking costs a tenth.
 pub(crate) const RERANK_DEPTH: usize = 100;
 
-/// The top `opts.limit` articles and how many match in all.
+/// The top `opts.offset + opts.limit` articles (the caller skips the first
+/// `offset`) and how many match in all.
 ///
 /// Queries that get RM3 feedback (see [`feedback::expansion`]) are ranked
 /// in two passes: the first ranks by the query's own words and keeps the
@@ -33,7 +34,13 @@ pub(super) fn rank(
     opts: &SearchOptions,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
-    let limit = opts.limit.max(1);
+    // Never more than the index holds: a huge --offset must not size a huge heap.
+    let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+    let limit = opts
+        .limit
+        .max(1)
+        .saturating_add(opts.offset)
+        .min(docs.max(1));
     let base = compiled.query.as_ref();
     if !feedback::applies(compiled, &opts.rank) {
         let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
