@@ -5,6 +5,7 @@ use std::io::{self, Write};
 
 use crate::error::{display, Error};
 use crate::index::Notice;
+use crate::search::SearchResults;
 
 /// `passim: {text}`: progress and facts the user should see.
 pub(crate) fn info(err: &mut dyn Write, text: &str) -> io::Result<()> {
@@ -19,6 +20,29 @@ pub(crate) fn note(err: &mut dyn Write, text: &str) -> io::Result<()> {
 /// `passim: warning: {text}`: something was skipped or repaired.
 pub(crate) fn warning(err: &mut dyn Write, text: &str) -> io::Result<()> {
     writeln!(err, "passim: warning: {text}")
+}
+
+/// The line for a search without hits (exit 1): the query, and why there
+/// is nothing to show. Suggestions for the query belong on this line.
+pub(crate) fn no_hits(err: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    let query = &results.query;
+    if results.total_hits > 0 {
+        // --offset went past the last hit.
+        let n = results.total_hits;
+        let noun = if n == 1 {
+            "article matches"
+        } else {
+            "articles match"
+        };
+        return info(
+            err,
+            &format!(
+                "only {n} {noun} {query:?}; --offset {} skips them all",
+                results.offset
+            ),
+        );
+    }
+    info(err, &format!("no articles match {query:?}"))
 }
 
 /// One line for a notice from an index run.
