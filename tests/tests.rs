@@ -3,6 +3,9 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `output`: output people can read and use: several words as one query,
+//!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
+//!   help.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
@@ -13,6 +16,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod output;
 mod robustness;
 mod serve;
 mod snapshots;
