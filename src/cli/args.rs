@@ -247,7 +247,10 @@ pub fn query_words_last(args: Vec<OsString>) -> Vec<OsString> {
                 if first.is_some_and(takes_value) {
                     // `-n5` as `-n 5`: clap would read `-n5` before the
                     // query as a hyphenated query word.
-                    out.push(OsString::from(&text[..2]));
+                    out.push(OsString::from(format!(
+                        "-{}",
+                        &flags[..flags.len() - rest_of.len()]
+                    )));
                     match rest_of {
                         "" => out.extend(rest.next()),
                         value => out.push(OsString::from(value)),
