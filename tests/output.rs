@@ -126,6 +126,20 @@ fn text_output_ends_with_a_count_line() {
         "hit 2 of 2 articles · [MS] ms"
     );
 
+    // Batch: each query's results end with their count line.
+    fx.write("q.tsv", "1\tpay\n2\tzebra\n");
+    let (code, out, _) = text(&fx, &["--batch", "q.tsv", "-n", "1"]);
+    assert_eq!(code, 0);
+    let counts: Vec<String> = out
+        .lines()
+        .filter(|l| l.ends_with(" ms"))
+        .map(masked_count)
+        .collect();
+    assert_eq!(
+        counts,
+        ["1 of 2 articles · [MS] ms", "no articles match · [MS] ms"]
+    );
+
     // JSON and TREC have no count line.
     let out = fx.run(&["search", "pay", "--format", "trec"]);
     assert_eq!(stdout(&out).lines().count(), 2);

@@ -174,6 +174,9 @@ pub(crate) fn count_line(results: &SearchResults) -> String {
     let ms = results.elapsed.as_secs_f64() * 1000.0;
     let first = results.offset + 1;
     let last = results.offset + shown;
+    if total == 0 {
+        return format!("no articles match · {ms:.1} ms");
+    }
     let which = match (results.offset, shown) {
         (0, _) => format!("{shown} of"),
         (_, 0) => format!("no hits after the first {} of", results.offset),
