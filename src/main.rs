@@ -11,5 +11,6 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    passim::cli::main(passim::cli::Cli::parse())
+    let args = passim::cli::query_words_last(std::env::args_os().collect());
+    passim::cli::main(passim::cli::Cli::parse_from(args))
 }

@@ -151,6 +151,9 @@ pub struct JsonSummary<'a> {
     query: &'a str,
     hits: usize,
     total_hits: usize,
+    /// Hits skipped before these (`--offset`, `offset=`); left out when 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    offset: usize,
     elapsed_ms: f64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suggestions: Vec<JsonSuggestion<'a>>,
@@ -163,6 +166,10 @@ pub struct JsonSummary<'a> {
     corrected_query: Option<&'a str>,
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 impl<'a> JsonSummary<'a> {
     pub fn new(results: &'a SearchResults, qid: Option<&'a str>) -> Self {
         JsonSummary {
@@ -171,6 +178,7 @@ impl<'a> JsonSummary<'a> {
             query: &results.query,
             hits: results.hits.len(),
             total_hits: results.total_hits,
+            offset: results.offset,
             elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             suggestions: results
                 .suggestions

@@ -316,6 +316,25 @@ fn api_search_pay_returns_both_seeds_like_search_json() {
 }
 
 #[test]
+fn api_offset_pages_through_the_hits() {
+    let fx = Fixture::indexed();
+    let server = Server::start(&fx, &[]);
+    let (status, all) = server.json("/api/search?q=pay");
+    assert_eq!(status, 200);
+    let (status, page) = server.json("/api/search?q=pay&limit=1&offset=1");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["hits"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page["hits"][0]["id"], all["hits"][1]["id"]);
+    assert_eq!(page["hits"][0]["rank"], 2);
+    assert_eq!(page["summary"]["offset"], 1);
+    assert_eq!(page["summary"]["total_hits"], 2);
+    let (status, past) = server.json("/api/search?q=pay&offset=2");
+    assert_eq!(status, 200);
+    assert_eq!(past["hits"], serde_json::json!([]));
+    assert_eq!(past["summary"]["total_hits"], 2);
+}
+
+#[test]
 fn api_rejects_bad_parameters_with_json_400() {
     let fx = Fixture::indexed();
     let server = Server::start(&fx, &[]);
@@ -328,6 +347,11 @@ fn api_rejects_bad_parameters_with_json_400() {
         ("/api/search?q=pay&limit=ten", "limit"),
         ("/api/search?q=pay&limit=-1", "limit"),
         ("/api/search?q=pay&passages=11", "passages"),
+        (
+            "/api/search?q=pay&offset=-1",
+            "offset must be a whole number from 0 to 10000",
+        ),
+        ("/api/search?q=pay&offset=10001", "offset"),
         ("/api/search?q=pay&passages=x", "passages"),
         ("/api/search?q=pay&plain=maybe", "plain"),
         ("/api/search?q=pay&q=rise", "bad parameters"),
@@ -663,7 +687,12 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
         status.as_str().unwrap().contains("3 articles") && status.as_str().unwrap().contains("ms"),
         "{status}"
     );
-    assert!(eval("return location.hash").await == "#q=pay");
+    assert_eq!(eval("return location.search").await, "?q=pay");
+    // Text files are shown by their path relative to the indexed folder.
+    let path_of_bbc = format!(
+        "return document.querySelector('#results li.hit[data-id=\"{BBC}\"] .path').textContent"
+    );
+    assert_eq!(c.execute(&path_of_bbc, vec![]).await.expect("path"), BBC);
     let paragraph_labels = eval(
         "return Array.from(document.querySelectorAll('#results .passage .para')).map(p => p.textContent)",
     )
@@ -748,6 +777,20 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
     // Escape goes back to the results.
     press('\u{E00C}').await;
     wait_for("return document.getElementById('article').hidden && !document.getElementById('results').hidden").await;
-    assert_eq!(eval("return location.hash").await, "#q=pay");
+    assert_eq!(eval("return location.search").await, "?q=pay");
+
+    // A link with ?q= (a bookmark, a browser's search-engine entry) opens
+    // the results; so does the older #q= form.
+    for link in [format!("{url}?q=pay"), format!("{url}#q=pay")] {
+        c.goto("about:blank").await.expect("leave the page");
+        c.goto(&link).await.expect("load the page from a link");
+        wait_for("return document.querySelectorAll('#results li.hit').length === 3").await;
+        assert_eq!(
+            eval("return document.getElementById('q').value").await,
+            "pay",
+            "{link}"
+        );
+        assert_eq!(eval("return location.search").await, "?q=pay");
+    }
     c.close().await.expect("close the browser");
 }

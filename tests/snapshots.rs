@@ -24,7 +24,8 @@
 //! that differ from run to run):
 //! - the temp folder's path becomes `[TMP]`;
 //! - the seconds in a summary's `) in 0.16 s` become `) in [SECONDS] s`;
-//! - the number in `"elapsed_ms":4.83` becomes `"elapsed_ms":[MS]`.
+//! - the number in `"elapsed_ms":4.83` becomes `"elapsed_ms":[MS]`;
+//! - the milliseconds of a count line's ` · 4.2 ms` become ` · [MS] ms`.
 //!
 //! When an output changes on purpose, regenerate the files and review the
 //! diff before committing it:
@@ -117,7 +118,8 @@ fn stream(s: &str) -> String {
 fn normalise(s: &str, tmp: &str) -> String {
     let s = s.replace(tmp, "[TMP]");
     let s = mask_number(&s, ") in ", " s", "[SECONDS]");
-    mask_number(&s, "\"elapsed_ms\":", "", "[MS]")
+    let s = mask_number(&s, "\"elapsed_ms\":", "", "[MS]");
+    mask_number(&s, " · ", " ms", "[MS]")
 }
 
 /// Replaces each number (digits and dots) that follows `before` and is
@@ -178,7 +180,7 @@ fn search_phrase_second_day() {
 }
 
 #[test]
-fn search_no_hits_exits_1_silently() {
+fn search_no_hits_exits_1_with_one_line() {
     assert_search("search_no_hits", &["zebra"]);
 }
 

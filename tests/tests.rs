@@ -3,6 +3,9 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `output`: output people can read and use: several words as one query,
+//!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
+//!   help.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
@@ -18,6 +21,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod output;
 mod robustness;
 mod roots;
 mod serve;

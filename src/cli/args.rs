@@ -1,8 +1,9 @@
 //! Command-line interface: clap derive, doc comments as help text.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// Indexing threads by default (0: one per core).
 pub(crate) const DEFAULT_THREADS: usize = 0;
@@ -28,7 +29,10 @@ pub enum Command {
     #[command(after_help = INDEX_EXAMPLES)]
     Index(IndexArgs),
     /// Search the index and print ranked hits with passages.
+    #[command(after_help = SEARCH_EXAMPLES)]
     Search(SearchArgs),
+    /// Print one whole article: headline, metadata and numbered paragraphs.
+    Show(ShowArgs),
     /// Show facts about an index: articles, terms, size, last update.
     Stats(StatsArgs),
     /// Serve a search page and a JSON API over HTTP (loopback by default).
@@ -87,17 +91,52 @@ pub struct IndexArgs {
     pub memory: u64,
 }
 
+const SEARCH_EXAMPLES: &str = "\
+Examples:
+  passim search interest rates          articles about interest rates, best first
+  passim search '\"second day\" strike'   an exact phrase and a word
+  passim search title:amazon -union     amazon in the headline, without union
+  passim search pay -n 20 --offset 20   hits 21 to 40
+  passim search pay --json | jq .path   JSON Lines for scripts
+  passim show ID --query pay            the whole article of a hit, matches highlighted";
+
+/// A whole number of at least 1 (for `--limit`), in words when it is not.
+fn at_least_one(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number of at least 1".to_owned()),
+    }
+}
+
+/// A whole number, 0 or more (for `--offset`, `--passages`), in words when it is not.
+fn whole_number(s: &str) -> Result<usize, String> {
+    s.trim()
+        .parse::<usize>()
+        .map_err(|_| "must be a whole number (0 or more)".to_owned())
+}
+
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     /// The query: words (any may match; more matches rank higher),
     /// "exact phrases", AND / OR / NOT, +required, -excluded, title:word,
     /// body:word, prefix*. Words are stemmed: `striking` finds `strike`.
-    #[arg(allow_hyphen_values = true, required_unless_present = "batch")]
+    /// Several arguments are one query, joined with spaces; a word that is
+    /// not one of the options below is a query word, even with a leading `-`.
+    #[arg(
+        value_name = "QUERY",
+        allow_hyphen_values = true,
+        required_unless_present = "batch"
+    )]
     pub query: Option<String>,
+
+    /// The query's further words (`passim search interest rates`); see
+    /// [`query_words_last`], which lets them start with `-`.
+    #[arg(value_name = "WORDS", hide = true, requires = "query")]
+    pub words: Vec<String>,
 
     /// Run every query of a TSV file (lines `qid<TAB>query`) in one process.
     /// Batch queries are read as plain words (see --plain).
-    #[arg(long, value_name = "FILE", conflicts_with = "query")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["query", "words"])]
     pub batch: Option<PathBuf>,
 
     /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
@@ -105,11 +144,15 @@ pub struct SearchArgs {
     pub index: Option<PathBuf>,
 
     /// Number of hits to show.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = at_least_one)]
     pub limit: u64,
 
+    /// Skip the first N hits: pages through the results with -n.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = whole_number)]
+    pub offset: usize,
+
     /// Passages to show per hit.
-    #[arg(short = 'p', long, value_name = "N", default_value_t = 3)]
+    #[arg(short = 'p', long, value_name = "N", default_value_t = 3, value_parser = whole_number)]
     pub passages: usize,
 
     /// Longest passage, in characters.
@@ -136,6 +179,120 @@ pub struct SearchArgs {
     /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The article's id: the `id` of a hit (`passim search --json`), shown as
+    /// `id …` on its metadata line, or a text file's path relative to its root.
+    #[arg(value_name = "ID", allow_hyphen_values = true)]
+    pub id: String,
+
+    /// Highlight the matches of this query.
+    #[arg(short, long, value_name = "QUERY", allow_hyphen_values = true)]
+    pub query: Option<String>,
+
+    /// Read --query as plain words: no operators, quotes or fields.
+    #[arg(long)]
+    pub plain: bool,
+
+    /// Print one JSON object (the same as the HTTP API's /api/articles/ID).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
+    pub index: Option<PathBuf>,
+
+    /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// The command line with `passim search`'s query words moved after its
+/// options and a `--`, so that `passim search pay -ballot -n 3` searches
+/// `pay -ballot` with `-n 3`: a word that is not one of search's options (or
+/// an option's value) is a query word, even when it starts with `-`.
+/// (clap alone would either read `-ballot` as an unknown option, or, with
+/// hyphen values allowed, read every later option as a query word.) Other
+/// commands, and everything after a `--`, are left as they are.
+pub fn query_words_last(args: Vec<OsString>) -> Vec<OsString> {
+    let command = Cli::command();
+    let Some(search) = command.find_subcommand("search") else {
+        return args;
+    };
+    if args.get(1).and_then(|a| a.to_str()) != Some("search") {
+        return args;
+    }
+    let takes_value = |arg: &clap::Arg| arg.get_action().takes_values();
+    let long = |name: &str| search.get_arguments().find(|a| a.get_long() == Some(name));
+    let short = |c: char| search.get_arguments().find(|a| a.get_short() == Some(c));
+    let mut out: Vec<OsString> = args[..2].to_vec();
+    let mut words: Vec<OsString> = Vec::new();
+    let mut rest = args.into_iter().skip(2);
+    while let Some(arg) = rest.next() {
+        let Some(text) = arg.to_str() else {
+            words.push(arg);
+            continue;
+        };
+        if text == "--" {
+            words.extend(rest.by_ref());
+            break;
+        }
+        // `--name` or `--name=value`: an option (an unknown one is left to
+        // clap's error, not searched for).
+        if let Some(name) = text.strip_prefix("--") {
+            let (name, inline) = match name.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (name, false),
+            };
+            let needs_value = long(name).is_some_and(takes_value) && !inline;
+            out.push(arg);
+            if needs_value {
+                out.extend(rest.next());
+            }
+            continue;
+        }
+        // `-n 5`, `-n5`, `-h`: options; `-ballot`, `-pay` are words (as clap
+        // reads a lone first word: letters that are not all options make a word).
+        if let Some(flags) = text.strip_prefix('-').filter(|f| !f.is_empty()) {
+            let mut chars = flags.chars();
+            let first = chars.next().and_then(short);
+            let rest_of = chars.as_str();
+            let option = match first {
+                Some(opt) if takes_value(opt) => {
+                    rest_of.is_empty() || rest_of.bytes().all(|b| b.is_ascii_digit())
+                }
+                Some(_) => rest_of
+                    .chars()
+                    .all(|c| short(c).is_some_and(|a| !takes_value(a))),
+                None => false,
+            };
+            if option {
+                if first.is_some_and(takes_value) {
+                    // `-n5` as `-n 5`: clap would read `-n5` before the
+                    // query as a hyphenated query word.
+                    out.push(OsString::from(format!(
+                        "-{}",
+                        &flags[..flags.len() - rest_of.len()]
+                    )));
+                    match rest_of {
+                        "" => out.extend(rest.next()),
+                        value => out.push(OsString::from(value)),
+                    }
+                } else {
+                    out.push(arg);
+                }
+                continue;
+            }
+        }
+        words.push(arg);
+    }
+    if !words.is_empty() {
+        out.push(OsString::from("--"));
+        out.extend(words);
+    }
+    out
 }
 
 #[derive(Debug, Args)]
@@ -175,4 +332,61 @@ pub enum OutputFormat {
     Text,
     Json,
     Trec,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moved(args: &[&str]) -> Vec<String> {
+        let args = args.iter().map(OsString::from).collect();
+        query_words_last(args)
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn query_words_go_after_the_options() {
+        assert_eq!(
+            moved(&["passim", "search", "pay", "-ballot", "-n", "3", "--json", "rise"]),
+            ["passim", "search", "-n", "3", "--json", "--", "pay", "-ballot", "rise"]
+        );
+        assert_eq!(
+            moved(&[
+                "passim",
+                "search",
+                "-pay",
+                "-n5",
+                "--index=x",
+                "--color",
+                "never",
+                "-"
+            ]),
+            [
+                "passim",
+                "search",
+                "-n",
+                "5",
+                "--index=x",
+                "--color",
+                "never",
+                "--",
+                "-pay",
+                "-"
+            ]
+        );
+        assert_eq!(
+            moved(&["passim", "search", "a", "--", "-n", "b"]),
+            ["passim", "search", "--", "a", "-n", "b"]
+        );
+        assert_eq!(
+            moved(&["passim", "search", "--batch", "q.tsv"]),
+            ["passim", "search", "--batch", "q.tsv"]
+        );
+        assert_eq!(
+            moved(&["passim", "index", "-q", "-x"]),
+            ["passim", "index", "-q", "-x"]
+        );
+    }
 }

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use super::args::{
-    ColorChoice, IndexArgs, OutputFormat, SearchArgs, ServeArgs, StatsArgs, DEFAULT_MEMORY_MB,
-    DEFAULT_THREADS,
+    ColorChoice, IndexArgs, OutputFormat, SearchArgs, ServeArgs, ShowArgs, StatsArgs,
+    DEFAULT_MEMORY_MB, DEFAULT_THREADS,
 };
 use super::print::Format;
 use crate::index::IndexOptions;
@@ -70,11 +70,15 @@ impl SearchConfig {
         };
         let input = match (&args.batch, &args.query) {
             (Some(file), _) => Input::Batch(file.clone()),
-            (None, query) => Input::Query(query.clone().unwrap_or_default()),
+            (None, first) => {
+                let words = first.iter().chain(&args.words);
+                Input::Query(words.cloned().collect::<Vec<_>>().join(" "))
+            }
         };
         let plain = args.plain || matches!(input, Input::Batch(_));
         let options = SearchOptions {
             limit: usize::try_from(args.limit).unwrap_or(usize::MAX),
+            offset: args.offset,
             passages: PassageOptions {
                 // A TREC run has no passages: skip the work.
                 count: if output == OutputFormat::Trec {
@@ -198,6 +202,35 @@ impl ServeConfig {
         ServeConfig {
             index: IndexDir::resolve(&args.index),
             addr: args.addr,
+        }
+    }
+}
+
+/// Everything `passim show` needs to run.
+#[derive(Debug, Clone)]
+pub(crate) struct ShowConfig {
+    pub index: IndexDir,
+    pub id: String,
+    pub query: Option<String>,
+    pub syntax: Syntax,
+    /// One JSON object instead of text.
+    pub json: bool,
+    pub color: bool,
+}
+
+impl ShowConfig {
+    pub fn resolve(args: &ShowArgs, env: &Env) -> Self {
+        ShowConfig {
+            index: IndexDir::resolve(&args.index),
+            id: args.id.clone(),
+            query: args.query.clone().filter(|q| !q.trim().is_empty()),
+            syntax: if args.plain {
+                Syntax::Plain
+            } else {
+                Syntax::Full
+            },
+            json: args.json,
+            color: use_color(args.color, env.var, env.stdout_tty),
         }
     }
 }

@@ -43,6 +43,35 @@ pub(crate) fn suggestions(err: &mut dyn Write, results: &SearchResults) -> io::R
     }
 }
 
+/// The line for a search without hits (exit 1): the query, and why there
+/// is nothing to show. Suggestions for the query belong on this line.
+pub(crate) fn no_hits(err: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+    let query = &results.query;
+    if results.total_hits > 0 {
+        // --offset went past the last hit.
+        let n = results.total_hits;
+        let noun = if n == 1 {
+            "article matches"
+        } else {
+            "articles match"
+        };
+        return info(
+            err,
+            &format!(
+                "only {n} {noun} {query:?}; --offset {} skips them all",
+                results.offset
+            ),
+        );
+    }
+    match results.did_you_mean() {
+        Some(better) => info(
+            err,
+            &format!("no articles match {query:?}; did you mean {better:?}?"),
+        ),
+        None => info(err, &format!("no articles match {query:?}")),
+    }
+}
+
 /// One line for a notice from an index run.
 pub(crate) fn notice(err: &mut dyn Write, n: &Notice) -> io::Result<()> {
     let line = n.line.map(|l| format!(":{l}")).unwrap_or_default();

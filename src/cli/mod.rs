@@ -9,7 +9,7 @@ mod config;
 mod messages;
 mod print;
 
-pub use args::Cli;
+pub use args::{query_words_last, Cli};
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -18,7 +18,9 @@ use std::process::ExitCode;
 use anyhow::{bail, Result};
 
 use args::Command;
-use config::{Env, IndexConfig, IndexDir, Input, SearchConfig, ServeConfig, StatsConfig};
+use config::{
+    Env, IndexConfig, IndexDir, Input, SearchConfig, ServeConfig, ShowConfig, StatsConfig,
+};
 use print::{IndexProgress, Printer};
 
 use crate::error::{describe_io, display};
@@ -92,6 +94,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         Command::Search(args) => search(&SearchConfig::resolve(&args, &env), &env, out, err),
+        Command::Show(args) => show(&ShowConfig::resolve(&args, &env), &env, out, err),
         Command::Stats(args) => stats(&StatsConfig::resolve(&args), out),
         Command::Serve(args) => serve(&ServeConfig::resolve(&args), &env, err),
     }
@@ -181,8 +184,17 @@ fn search(
             for note in &results.notes {
                 messages::note(err, note)?;
             }
-            messages::suggestions(err, &results)?;
+            // Never silent: in text, a search without hits says so, with
+            // any suggestion (JSON's summary object already says both).
+            let no_hits =
+                results.hits.is_empty() && matches!(cfg.format, print::Format::Text { .. });
+            if !no_hits {
+                messages::suggestions(err, &results)?;
+            }
             printer.results(&results)?;
+            if no_hits {
+                messages::no_hits(err, &results)?;
+            }
             !results.hits.is_empty()
         }
         Input::Batch(file) => {
@@ -249,6 +261,24 @@ fn ensure_index(index: &IndexDir, env: &Env, err: &mut dyn Write) -> Result<()> 
         ),
     )?;
     run_index(&IndexConfig::first_run(dir.clone(), env), err)
+}
+
+/// `passim show ID`: one whole article. An unknown id is an error (exit 2):
+/// the user named something that is not there.
+fn show(cfg: &ShowConfig, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    ensure_index(&cfg.index, env, err)?;
+    let engine = Engine::open(&cfg.index.dir)?;
+    let view = engine.article(&cfg.id, cfg.query.as_deref(), cfg.syntax)?;
+    let format = if cfg.json {
+        print::Format::Json
+    } else {
+        print::Format::Text { color: cfg.color }
+    };
+    for note in &view.notes {
+        messages::note(err, note)?;
+    }
+    print::article(out, &view, cfg.query.as_deref(), &format)?;
+    Ok(Outcome::Success)
 }
 
 fn stats(cfg: &StatsConfig, out: &mut dyn Write) -> Result<Outcome> {

@@ -6,8 +6,8 @@ use std::ops::Range;
 use anstyle::{AnsiColor, Style};
 
 use crate::index::{IndexReport, Progress, Stats};
-use crate::search::{Hit, SearchResults};
-use crate::wire::{JsonHit, JsonSummary};
+use crate::search::{ArticleView, Hit, SearchResults};
+use crate::wire::{ArticleJson, JsonHit, JsonSummary};
 
 /// Output format for search results.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +54,10 @@ impl<W: Write> Printer<W> {
         if qid.is_some() && matches!(self.format, Format::Text { .. }) {
             writeln!(self.out, "# {} {}", qid.unwrap_or(""), results.query)?;
         }
-        for hit in &results.hits {
+        for (i, hit) in results.hits.iter().enumerate() {
+            if i > 0 && matches!(self.format, Format::Text { .. }) {
+                writeln!(self.out)?;
+            }
             self.hit(hit, qid)?;
         }
         self.summary(qid, results)
@@ -83,21 +86,35 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// JSON: the summary object. Text: the count line after the hits (and,
+    /// in batch mode, a blank line between queries); a single query without
+    /// hits prints nothing here: its stderr line says so.
     fn summary(&mut self, qid: Option<&str>, results: &SearchResults) -> io::Result<()> {
         match self.format {
-            Format::Json => {}
-            Format::Text { .. } if qid.is_some() => return writeln!(self.out),
-            _ => return Ok(()),
+            Format::Json => {
+                serde_json::to_writer(&mut self.out, &JsonSummary::new(results, qid))?;
+                writeln!(self.out)
+            }
+            Format::Trec { .. } => Ok(()),
+            Format::Text { color } => {
+                if results.hits.is_empty() && qid.is_none() {
+                    return Ok(());
+                }
+                if !results.hits.is_empty() {
+                    writeln!(self.out)?;
+                }
+                let dim = if color { DIM } else { Style::new() };
+                writeln!(self.out, "{dim}{}{dim:#}", count_line(results))?;
+                if qid.is_some() {
+                    writeln!(self.out)?;
+                }
+                Ok(())
+            }
         }
-        serde_json::to_writer(&mut self.out, &JsonSummary::new(results, qid))?;
-        writeln!(self.out)
     }
 
     fn text_hit(&mut self, hit: &Hit, color: bool) -> io::Result<()> {
         let paint = |style: Style| if color { style } else { Style::new() };
-        if hit.rank > 1 {
-            writeln!(self.out)?;
-        }
         write!(self.out, "{}. ", hit.rank)?;
         let title = paint(TITLE);
         write!(self.out, "{title}")?;
@@ -113,11 +130,15 @@ impl<W: Write> Printer<W> {
         }
         writeln!(self.out, "{title:#}")?;
         let (path, dim) = (paint(PATH), paint(DIM));
-        writeln!(
-            self.out,
-            "   {path}{}{path:#}  {dim}score {:.2}{dim:#}",
-            hit.path, hit.score
-        )?;
+        write!(self.out, "   {path}{}{path:#}", hit.path)?;
+        let source = Source {
+            id: &hit.id,
+            path: &hit.path,
+            date: hit.date.as_deref(),
+            source: hit.source.as_deref(),
+        };
+        write_source(&mut self.out, &source, dim)?;
+        writeln!(self.out, "  {dim}score {:.2}{dim:#}", hit.score)?;
         if !hit.also_in.is_empty() {
             // A copy in the same file (JSON Lines) is told apart by its id.
             let places: Vec<String> = hit
@@ -132,6 +153,10 @@ impl<W: Write> Printer<W> {
         }
         let label = paint(LABEL);
         for p in &hit.passages {
+            if p.gap_before {
+                // More of the same paragraph lies between this passage and the last.
+                writeln!(self.out, "   {dim}⋯{dim:#}")?;
+            }
             write!(self.out, "   {label}[{}]{label:#} ", p.paragraph)?;
             if p.trimmed_start {
                 write!(self.out, "…")?;
@@ -150,6 +175,115 @@ impl<W: Write> Printer<W> {
         }
         Ok(())
     }
+}
+
+/// The line that ends a query's text output: `10 of 231 articles · 4.2 ms`
+/// (with `--offset`: `hits 11–20 of 231 articles · 4.2 ms`).
+pub(crate) fn count_line(results: &SearchResults) -> String {
+    let shown = results.hits.len();
+    let total = results.total_hits;
+    let noun = if total == 1 { "article" } else { "articles" };
+    let ms = results.elapsed.as_secs_f64() * 1000.0;
+    let first = results.offset + 1;
+    let last = results.offset + shown;
+    if total == 0 {
+        return format!("no articles match · {ms:.1} ms");
+    }
+    let which = match (results.offset, shown) {
+        (0, _) => format!("{shown} of"),
+        (_, 0) => format!("no hits after the first {} of", results.offset),
+        (_, 1) => format!("hit {first} of"),
+        _ => format!("hits {first}–{last} of"),
+    };
+    format!("{which} {total} {noun} · {ms:.1} ms")
+}
+
+/// What identifies an article on its metadata line.
+struct Source<'a> {
+    id: &'a str,
+    path: &'a str,
+    date: Option<&'a str>,
+    source: Option<&'a str>,
+}
+
+/// ` · id X · DATE · SOURCE` after the path: the id when the path does not
+/// already say it (articles of a JSON Lines file), then the date and source
+/// when the article has them.
+fn write_source(out: &mut impl Write, s: &Source, dim: Style) -> io::Result<()> {
+    if !s.path.ends_with(s.id) {
+        write!(out, " {dim}·{dim:#} id {}", s.id)?;
+    }
+    for value in [s.date, s.source].into_iter().flatten() {
+        if !value.trim().is_empty() {
+            write!(out, " {dim}·{dim:#} ")?;
+            write_folded(out, value.trim())?;
+        }
+    }
+    Ok(())
+}
+
+/// `passim show`: the whole article, as text or the API's JSON object.
+///
+/// Text: the title, the metadata line (path, id, date, source), the url,
+/// then each paragraph numbered `[N]` as in a hit's passages, with the
+/// query's matches highlighted.
+pub(crate) fn article(
+    out: &mut dyn Write,
+    view: &ArticleView,
+    query: Option<&str>,
+    format: &Format,
+) -> io::Result<()> {
+    let color = match format {
+        Format::Text { color } => *color,
+        _ => {
+            serde_json::to_writer(&mut *out, &ArticleJson::new(view, query))?;
+            return writeln!(out);
+        }
+    };
+    let mut out = io::BufWriter::new(out);
+    let paint = |style: Style| if color { style } else { Style::new() };
+    let (title, path, dim, label) = (paint(TITLE), paint(PATH), paint(DIM), paint(LABEL));
+    write!(out, "{title}")?;
+    write_highlighted(
+        &mut out,
+        &view.title,
+        &view.title_highlights,
+        paint(HIGHLIGHT),
+        title,
+    )?;
+    if view.title_trimmed {
+        write!(out, "…")?;
+    }
+    writeln!(out, "{title:#}")?;
+    write!(out, "{path}{}{path:#}", view.path)?;
+    let source = Source {
+        id: &view.id,
+        path: &view.path,
+        date: view.date.as_deref(),
+        source: view.source.as_deref(),
+    };
+    write_source(&mut out, &source, dim)?;
+    writeln!(out)?;
+    if let Some(url) = view.url.as_deref().filter(|u| !u.trim().is_empty()) {
+        writeln!(out, "{dim}{}{dim:#}", url.trim())?;
+    }
+    for (n, para) in view.paragraphs.iter().enumerate() {
+        let Some(text) = view.body.get(para.clone()) else {
+            continue;
+        };
+        // The highlights inside this paragraph, relative to it.
+        let spans: Vec<Range<usize>> = view
+            .highlights
+            .iter()
+            .filter(|h| h.start >= para.start && h.end <= para.end)
+            .map(|h| h.start - para.start..h.end - para.start)
+            .collect();
+        writeln!(out)?;
+        write!(out, "{label}[{}]{label:#} ", n + 1)?;
+        write_highlighted(&mut out, text, &spans, paint(HIGHLIGHT), Style::new())?;
+        writeln!(out)?;
+    }
+    out.flush()
 }
 
 /// Writes `text` with `spans` styled, folding runs of white space to one space.

@@ -2,6 +2,7 @@
 //!
 //! Each line is an object with `body` (or `text`) and optionally `id`,
 //! `title`, `date`, `url` and `source`; other fields are kept as `extra`.
+//! A `date` is stored in ISO 8601 when it parses (see `ingest::date`).
 
 use std::io::BufRead;
 
@@ -120,7 +121,10 @@ fn parse_line(line: &str, file_id: &str, line_no: usize) -> Result<Article, Stri
         Some(body) => Some(body),
         None => take_string("text")?,
     };
-    let date = take_string("date")?;
+    // Stored as ISO 8601 where it parses (Reuters' `2-JUN-1987 11:50:01.21`).
+    let date = take_string("date")?
+        .map(|d| super::date::normalize(&d))
+        .filter(|d| !d.is_empty());
     let url = take_string("url")?;
     let source = take_string("source")?;
     let Some(body) = body else {

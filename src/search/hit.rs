@@ -8,7 +8,7 @@ use crate::index::schema::{StoredArticle, TextField};
 use crate::query::{CompiledQuery, Target};
 use crate::snippet::abbrev::with_abbreviations;
 use crate::snippet::highlight::{self, Finder, Match};
-use crate::snippet::passages::{self, PassageOptions};
+use crate::snippet::passages::{self, Passage, PassageOptions};
 use crate::snippet::sentences as text;
 
 pub use super::suggest::Suggestion;
@@ -28,6 +28,9 @@ pub struct HitPassage {
     pub trimmed_start: bool,
     pub trimmed_end: bool,
     pub score: f32,
+    /// Text of the same paragraph was left out between the previous passage
+    /// and this one (the printer marks the gap).
+    pub gap_before: bool,
 }
 
 /// One ranked article.
@@ -64,6 +67,8 @@ pub struct Duplicate {
 #[derive(Debug, Clone)]
 pub struct SearchResults {
     pub query: String,
+    /// Hits skipped before `hits` (`--offset`): the first hit has rank `offset + 1`.
+    pub offset: usize,
     pub hits: Vec<Hit>,
     /// Number of matching articles, beyond `limit`; copies collapsed into a
     /// hit's `also_in` are counted too.
@@ -127,10 +132,51 @@ impl<'a> Assembler<'a> {
             let found = self.body.find(&stored.body);
             with_abbreviations(&stored.body, &found)
         };
-        let chosen = passages::select(&stored.body, &body_matches, self.weights, &self.passages);
-        let passages = chosen
-            .into_iter()
-            .map(|p| HitPassage {
+        let headless = stored.title.trim().is_empty();
+        let chosen = if headless && self.passages.count > 0 {
+            // The first sentence is the title: ask for one passage more, so
+            // that one repeating it can be left out.
+            let opts = PassageOptions {
+                count: self.passages.count + 1,
+                ..self.passages
+            };
+            let lead = text::lead_sentence(&stored.body);
+            let mut chosen = passages::select(&stored.body, &body_matches, self.weights, &opts);
+            chosen = without_lead(&stored.body, chosen, &lead);
+            if chosen.is_empty() {
+                // Matched only in the lead sentence, which the title shows:
+                // like a headline match, show the opening that follows it.
+                chosen = passages::opening_after(&stored.body, lead.end, &self.passages)
+                    .into_iter()
+                    .collect();
+            }
+            // Still one too many: leave out the weakest (the list is in
+            // document order, not by score).
+            while chosen.len() > self.passages.count {
+                let weakest = chosen
+                    .iter()
+                    .enumerate()
+                    .min_by(|a, b| a.1.score.total_cmp(&b.1.score))
+                    .map(|(i, _)| i);
+                match weakest {
+                    Some(i) => chosen.remove(i),
+                    None => break,
+                };
+            }
+            chosen
+        } else {
+            passages::select(&stored.body, &body_matches, self.weights, &self.passages)
+        };
+        let mut passages: Vec<HitPassage> = Vec::with_capacity(chosen.len());
+        for p in chosen {
+            let gap_before = passages.last().is_some_and(|prev: &HitPassage| {
+                prev.paragraph == p.paragraph
+                    && stored
+                        .body
+                        .get(prev.offset + prev.text.len()..p.range.start)
+                        .is_some_and(|between| !between.trim().is_empty())
+            });
+            passages.push(HitPassage {
                 paragraph: p.paragraph,
                 offset: p.range.start,
                 text: stored.body[p.range.clone()].to_owned(),
@@ -138,8 +184,9 @@ impl<'a> Assembler<'a> {
                 trimmed_start: p.trimmed_start,
                 trimmed_end: p.trimmed_end,
                 score: p.score,
-            })
-            .collect();
+                gap_before,
+            });
+        }
         let (title, title_highlights, has_headline, title_trimmed) =
             title(&stored, &self.title, &body_matches);
         Hit {
@@ -159,6 +206,34 @@ impl<'a> Assembler<'a> {
             also_in: Vec::new(),
         }
     }
+}
+
+/// The passages without the lead sentence, which is shown as the title of
+/// an article without a headline: a passage that is only that sentence is
+/// left out; one that goes on after it starts at the next sentence.
+fn without_lead(body: &str, chosen: Vec<Passage>, lead: &Range<usize>) -> Vec<Passage> {
+    let mut kept = Vec::with_capacity(chosen.len());
+    for mut p in chosen {
+        if p.range.start >= lead.end || p.range.end <= lead.start {
+            kept.push(p);
+            continue;
+        }
+        // The passage shows (part of) the lead sentence: keep what follows it.
+        let rest = lead.end.max(p.range.start)..p.range.end;
+        let Some(after) = body.get(rest.clone()) else {
+            continue;
+        };
+        let skipped = after.len() - after.trim_start().len();
+        let start = rest.start + skipped;
+        if start >= p.range.end {
+            continue;
+        }
+        p.range.start = start;
+        p.matches.retain(|m| m.span.start >= start);
+        p.trimmed_start = false;
+        kept.push(p);
+    }
+    kept
 }
 
 /// The whole article, with every match of `targets` highlighted.

@@ -49,6 +49,8 @@ use crate::snippet::PassageOptions;
 pub struct SearchOptions {
     /// Most hits returned.
     pub limit: usize,
+    /// Hits skipped before the first returned (ranks continue from `offset + 1`).
+    pub offset: usize,
     pub passages: PassageOptions,
     pub syntax: Syntax,
     pub rank: RankSettings,
@@ -58,6 +60,7 @@ impl Default for SearchOptions {
     fn default() -> Self {
         SearchOptions {
             limit: 10,
+            offset: 0,
             passages: PassageOptions::default(),
             syntax: Syntax::Full,
             rank: RankSettings::default(),
@@ -145,7 +148,15 @@ impl Engine {
         let started = Instant::now();
         let compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
         let mut fetched = Vec::new();
-        let limit = opts.limit.max(1);
+        // The first `offset` distinct articles are ranked and skipped, so
+        // pages agree with one long list; never more than the index holds
+        // (a huge --offset must not size a huge heap).
+        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let limit = opts
+            .limit
+            .max(1)
+            .saturating_add(opts.offset)
+            .min(docs.max(1));
         let mut want = duplicates::pool(limit);
         let (groups, total_hits) = loop {
             let (top, total) =
@@ -165,7 +176,7 @@ impl Engine {
             })
         };
         let mut hits = Vec::with_capacity(groups.len());
-        for (rank, group) in groups.into_iter().enumerate() {
+        for (rank, group) in groups.into_iter().enumerate().skip(opts.offset) {
             let mut hit = assembler.hit(rank + 1, group.score, read(group.address)?);
             for address in group.copies {
                 let copy = read(address)?;
@@ -178,6 +189,7 @@ impl Engine {
         }
         Ok(SearchResults {
             query: text.to_owned(),
+            offset: opts.offset,
             hits,
             total_hits,
             notes: compiled.notes,

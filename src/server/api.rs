@@ -19,6 +19,8 @@ use crate::wire::{ArticleJson, ErrorJson, SearchJson};
 pub(crate) const MAX_QUERY_CHARS: usize = 1000;
 /// Most hits one request may ask for.
 pub(crate) const MAX_LIMIT: usize = 100;
+/// Most hits one request may skip (`offset`).
+pub(crate) const MAX_OFFSET: usize = 10_000;
 /// Most passages per hit one request may ask for.
 pub(crate) const MAX_PASSAGES: usize = 10;
 
@@ -51,6 +53,7 @@ fn bad_request(message: impl Into<String>) -> ApiError {
 pub(super) struct Params {
     q: Option<String>,
     limit: Option<String>,
+    offset: Option<String>,
     passages: Option<String>,
     plain: Option<String>,
 }
@@ -145,6 +148,7 @@ pub(super) async fn search(
     let defaults = SearchOptions::default();
     let mut options = defaults;
     options.limit = number("limit", p.limit.as_deref(), 1..=MAX_LIMIT, defaults.limit)?;
+    options.offset = number("offset", p.offset.as_deref(), 0..=MAX_OFFSET, 0)?;
     options.passages.count = number(
         "passages",
         p.passages.as_deref(),

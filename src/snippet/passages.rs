@@ -374,6 +374,24 @@ fn shortest_cover(body: &str, matches: &[Match], k: usize) -> usize {
 }
 
 /// The opening of an article, for hits matched only in their headline.
+/// The opening of `body` after byte `from`: the first sentences that
+/// follow, within their paragraph (for an article whose lead sentence, up to
+/// `from`, is shown as its title). `None` when nothing follows.
+pub fn opening_after(body: &str, from: usize, opts: &PassageOptions) -> Option<Passage> {
+    let paragraphs = text::paragraphs(body);
+    let (index, rest) = paragraphs.iter().enumerate().find_map(|(i, p)| {
+        let start = from.max(p.start);
+        if start >= p.end || !body.is_char_boundary(start) {
+            return None;
+        }
+        let rest = text::trim_range(body, start..p.end);
+        (!rest.is_empty()).then_some((i, rest))
+    })?;
+    let mut passage = opening(body, &[rest], opts)?;
+    passage.paragraph = index + 1;
+    Some(passage)
+}
+
 fn opening(body: &str, paragraphs: &[Range<usize>], opts: &PassageOptions) -> Option<Passage> {
     let first = paragraphs.first()?.clone();
     let sentences = text::sentences(body, first.clone());
