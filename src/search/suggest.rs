@@ -154,7 +154,9 @@ pub(super) fn suggest(
         } else {
             2
         };
-        for (candidate, candidate_df) in neighbours(searcher, fields, &term, distance)? {
+        // A word the index has must keep its first letter (below): look only there.
+        let first = term.chars().next().filter(|_| present);
+        for (candidate, candidate_df) in neighbours(searcher, fields, &term, distance, first)? {
             if df.saturating_mul(RARITY) >= candidate_df {
                 break;
             }
@@ -223,11 +225,14 @@ fn doc_freq(searcher: &Searcher, fields: &Fields, term: &str) -> Result<u64> {
 /// The body terms within `distance` of `term` (not `term` itself, not a
 /// stopword, no digits) with their document frequencies, the
 /// [`MAX_TRIED`] most frequent (ties: the closer), most frequent first.
+/// With `first`, only terms starting with that character are walked (the
+/// dictionary's range for it, not the whole dictionary).
 fn neighbours(
     searcher: &Searcher,
     fields: &Fields,
     term: &str,
     distance: u8,
+    first: Option<char>,
 ) -> Result<Vec<(String, u64)>> {
     let automaton = FuzzyTermQuery::new(Term::from_field_text(fields.body, term), distance, true)
         .automaton()?;
@@ -235,7 +240,19 @@ fn neighbours(
     let mut found: FxHashMap<String, u64> = FxHashMap::default();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(fields.body)?;
-        let mut stream = inverted.terms().search(&automaton).into_stream()?;
+        let mut search = inverted.terms().search(&automaton);
+        if let Some(c) = first {
+            // Every string starting with `c` lies in [c, c with its last
+            // UTF-8 byte + 1): a last byte is at most 0xBF, so no overflow.
+            let mut bytes = [0u8; 4];
+            let low = c.encode_utf8(&mut bytes).as_bytes().to_vec();
+            let mut high = low.clone();
+            if let Some(last) = high.last_mut() {
+                *last += 1;
+            }
+            search = search.ge(low).lt(high);
+        }
+        let mut stream = search.into_stream()?;
         let mut seen = 0;
         while seen < MAX_CANDIDATES && stream.advance() {
             seen += 1;
