@@ -138,7 +138,7 @@ impl<W: Write> Printer<W> {
             source: hit.source.as_deref(),
         };
         write_source(&mut self.out, &source, dim)?;
-        writeln!(self.out, "  {dim}score {:.2}{dim:#}", hit.score)?;
+        writeln!(self.out, "  {dim}score {}{dim:#}", Score(hit.score))?;
         if !hit.also_in.is_empty() {
             // A copy in the same file (JSON Lines) is told apart by its id.
             let places: Vec<String> = hit
@@ -284,6 +284,23 @@ pub(crate) fn article(
         writeln!(out)?;
     }
     out.flush()
+}
+
+/// A hit's score as shown: two decimals, or two significant digits when
+/// smaller than 0.01 (a word in nearly every article, such as a query of
+/// only stopwords, scores near zero; `0.00` would read as no match at all).
+struct Score(f32);
+
+impl std::fmt::Display for Score {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0;
+        if s > 0.0 && s < 0.005 {
+            let digits = (-s.log10()).ceil() as usize + 1;
+            write!(f, "{s:.digits$}")
+        } else {
+            write!(f, "{s:.2}")
+        }
+    }
 }
 
 /// Writes `text` with `spans` styled, folding runs of white space to one space.
@@ -451,6 +468,16 @@ fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_scores_keep_two_significant_digits() {
+        let shown = |s: f32| Score(s).to_string();
+        assert_eq!(shown(10.456), "10.46");
+        assert_eq!(shown(0.36), "0.36");
+        assert_eq!(shown(0.0), "0.00");
+        assert_eq!(shown(0.000_234), "0.00023");
+        assert_eq!(shown(0.004_2), "0.0042");
+    }
 
     #[test]
     fn highlighted_text_folds_space_and_wraps_spans() {
