@@ -9,6 +9,7 @@
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
+//! - `scripting`: `-l`, `--count`, `--min-score`, completions and the man page.
 //! - `serve`: `passim serve`'s HTTP API and its page in headless Chromium.
 //! - `spell`: "did you mean" suggestions and duplicate articles.
 //! - `snapshots`: whole terminal outputs on the seeds, compared with the
@@ -24,6 +25,7 @@ mod cli;
 mod output;
 mod robustness;
 mod roots;
+mod scripting;
 mod serve;
 mod snapshots;
 mod spell;

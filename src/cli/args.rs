@@ -37,6 +37,24 @@ pub enum Command {
     Stats(StatsArgs),
     /// Serve a search page and a JSON API over HTTP (loopback by default).
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), e.g. `passim man | man -l -`.
+    Man,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  passim completions bash > ~/.local/share/bash-completion/completions/passim
+  passim completions zsh > ~/.zfunc/_passim       (with fpath+=~/.zfunc in ~/.zshrc)
+  passim completions fish > ~/.config/fish/completions/passim.fish";
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 const INDEX_EXAMPLES: &str = "\
@@ -171,6 +189,19 @@ pub struct SearchArgs {
     /// (a TREC run: `qid Q0 docid rank score tag`, no passages computed).
     #[arg(long, value_name = "FORMAT", conflicts_with = "json")]
     pub format: Option<OutputFormat>,
+
+    /// Print only the matching articles, one per line: a text file's path,
+    /// or a JSON Lines article's id (as `passim show` takes it).
+    #[arg(short = 'l', long, conflicts_with_all = ["json", "format", "count"])]
+    pub files_with_matches: bool,
+
+    /// Print only the number of matching articles.
+    #[arg(long, conflicts_with_all = ["json", "format", "min_score"])]
+    pub count: bool,
+
+    /// Leave out hits scoring below SCORE.
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<f32>,
 
     /// Run tag written in the last column of `--format trec`.
     #[arg(long, value_name = "TAG", default_value = "passim")]

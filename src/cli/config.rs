@@ -80,8 +80,8 @@ impl SearchConfig {
             limit: usize::try_from(args.limit).unwrap_or(usize::MAX),
             offset: args.offset,
             passages: PassageOptions {
-                // A TREC run has no passages: skip the work.
-                count: if output == OutputFormat::Trec {
+                // A TREC run, a list or a count has no passages: skip the work.
+                count: if output == OutputFormat::Trec || args.files_with_matches || args.count {
                     0
                 } else {
                     args.passages
@@ -89,9 +89,12 @@ impl SearchConfig {
                 max_chars: usize::try_from(args.passage_length).unwrap_or(usize::MAX),
             },
             syntax: if plain { Syntax::Plain } else { Syntax::Full },
+            min_score: args.min_score,
             ..SearchOptions::default()
         };
         let format = match output {
+            _ if args.files_with_matches => Format::Files,
+            _ if args.count => Format::Count,
             OutputFormat::Json => Format::Json,
             OutputFormat::Trec => Format::Trec {
                 tag: args.run_tag.clone(),

@@ -45,16 +45,27 @@ pub(crate) fn suggestions(err: &mut dyn Write, results: &SearchResults) -> io::R
 
 /// The line for a search without hits (exit 1): the query, and why there
 /// is nothing to show. Suggestions for the query belong on this line.
-pub(crate) fn no_hits(err: &mut dyn Write, results: &SearchResults) -> io::Result<()> {
+pub(crate) fn no_hits(
+    err: &mut dyn Write,
+    results: &SearchResults,
+    min_score: Option<f32>,
+) -> io::Result<()> {
     let query = &results.query;
     if results.total_hits > 0 {
-        // --offset went past the last hit.
         let n = results.total_hits;
         let noun = if n == 1 {
             "article matches"
         } else {
             "articles match"
         };
+        if let Some(min) = min_score {
+            // The hits on this page all scored below --min-score.
+            return info(
+                err,
+                &format!("{n} {noun} {query:?}, none shown scoring at least {min}"),
+            );
+        }
+        // --offset went past the last hit.
         return info(
             err,
             &format!(

@@ -97,6 +97,15 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
         Command::Show(args) => show(&ShowConfig::resolve(&args, &env), &env, out, err),
         Command::Stats(args) => stats(&StatsConfig::resolve(&args), out),
         Command::Serve(args) => serve(&ServeConfig::resolve(&args), &env, err),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "passim", out);
+            Ok(Outcome::Success)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(out)?;
+            Ok(Outcome::Success)
+        }
     }
 }
 
@@ -193,7 +202,7 @@ fn search(
             }
             printer.results(&results)?;
             if no_hits {
-                messages::no_hits(err, &results)?;
+                messages::no_hits(err, &results, cfg.options.min_score)?;
             }
             !results.hits.is_empty()
         }

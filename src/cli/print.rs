@@ -18,6 +18,10 @@ pub(crate) enum Format {
     Json,
     /// A TREC run: `qid Q0 docid rank score tag` per hit.
     Trec { tag: String },
+    /// `-l`: one matching article per line (a file's path, else its id).
+    Files,
+    /// `--count`: the number of matching articles.
+    Count,
 }
 
 const HIGHLIGHT: Style = Style::new()
@@ -54,6 +58,12 @@ impl<W: Write> Printer<W> {
         if qid.is_some() && matches!(self.format, Format::Text { .. }) {
             writeln!(self.out, "# {} {}", qid.unwrap_or(""), results.query)?;
         }
+        if self.format == Format::Count {
+            return match qid {
+                Some(qid) => writeln!(self.out, "{qid}\t{}", results.total_hits),
+                None => writeln!(self.out, "{}", results.total_hits),
+            };
+        }
         for (i, hit) in results.hits.iter().enumerate() {
             if i > 0 && matches!(self.format, Format::Text { .. }) {
                 writeln!(self.out)?;
@@ -79,6 +89,19 @@ impl<W: Write> Printer<W> {
                 hit.score,
                 tag
             ),
+            Format::Files => {
+                // A text file's id is its path relative to its root.
+                let name = if hit.path.ends_with(&hit.id) {
+                    &hit.path
+                } else {
+                    &hit.id
+                };
+                match qid {
+                    Some(qid) => writeln!(self.out, "{qid}\t{name}"),
+                    None => writeln!(self.out, "{name}"),
+                }
+            }
+            Format::Count => Ok(()),
             Format::Text { color } => {
                 let color = *color;
                 self.text_hit(hit, color)
@@ -95,7 +118,7 @@ impl<W: Write> Printer<W> {
                 serde_json::to_writer(&mut self.out, &JsonSummary::new(results, qid))?;
                 writeln!(self.out)
             }
-            Format::Trec { .. } => Ok(()),
+            Format::Trec { .. } | Format::Files | Format::Count => Ok(()),
             Format::Text { color } => {
                 if results.hits.is_empty() && qid.is_none() {
                     return Ok(());

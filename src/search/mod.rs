@@ -54,6 +54,8 @@ pub struct SearchOptions {
     pub passages: PassageOptions,
     pub syntax: Syntax,
     pub rank: RankSettings,
+    /// Hits scoring below this are left out (`total_hits` still counts them).
+    pub min_score: Option<f32>,
 }
 
 impl Default for SearchOptions {
@@ -64,6 +66,7 @@ impl Default for SearchOptions {
             passages: PassageOptions::default(),
             syntax: Syntax::Full,
             rank: RankSettings::default(),
+            min_score: None,
         }
     }
 }
@@ -176,7 +179,12 @@ impl Engine {
             })
         };
         let mut hits = Vec::with_capacity(groups.len());
+        let min_score = opts.min_score.unwrap_or(f32::NEG_INFINITY);
         for (rank, group) in groups.into_iter().enumerate().skip(opts.offset) {
+            if group.score < min_score {
+                // Best first: the rest score lower still.
+                break;
+            }
             let mut hit = assembler.hit(rank + 1, group.score, read(group.address)?);
             for address in group.copies {
                 let copy = read(address)?;
