@@ -10,7 +10,7 @@ use std::ops::Range;
 ///
 /// Blank lines always separate paragraphs. Within a block of lines without
 /// blank lines:
-/// - hard-wrapped text (see [`is_wrapped`]) is joined back into paragraphs,
+/// - hard-wrapped text (see `is_wrapped`) is joined back into paragraphs,
 ///   which start at an indented line (Reuters-style `    First line`) or
 ///   after a short line that ends a sentence;
 /// - otherwise, in a body with blank lines the block is one paragraph (its
