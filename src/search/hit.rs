@@ -133,16 +133,18 @@ impl<'a> Assembler<'a> {
             with_abbreviations(&stored.body, &found)
         };
         let headless = stored.title.trim().is_empty();
-        let chosen = if headless && self.passages.count > 0 {
+        // The lead sentence of an article without a headline: its title, and
+        // what its passages must not repeat. Found once, for both.
+        let lead = headless.then(|| text::lead_sentence(&stored.body));
+        let chosen = if let (Some(lead), true) = (&lead, self.passages.count > 0) {
             // The first sentence is the title: ask for one passage more, so
             // that one repeating it can be left out.
             let opts = PassageOptions {
                 count: self.passages.count + 1,
                 ..self.passages
             };
-            let lead = text::lead_sentence(&stored.body);
             let mut chosen = passages::select(&stored.body, &body_matches, self.weights, &opts);
-            chosen = without_lead(&stored.body, chosen, &lead);
+            chosen = without_lead(&stored.body, chosen, lead);
             if chosen.is_empty() {
                 // Matched only in the lead sentence, which the title shows:
                 // like a headline match, show the opening that follows it.
@@ -188,7 +190,7 @@ impl<'a> Assembler<'a> {
             });
         }
         let (title, title_highlights, has_headline, title_trimmed) =
-            title(&stored, &self.title, &body_matches);
+            title(&stored, &self.title, &body_matches, lead);
         Hit {
             rank,
             score,
@@ -247,6 +249,7 @@ pub(super) fn article_view(
         &stored,
         &Finder::new(targets, TextField::Title),
         &body_matches,
+        None,
     );
     ArticleView {
         highlights: highlight::merge_spans(&body_matches),
@@ -266,15 +269,18 @@ pub(super) fn article_view(
 }
 
 /// The title shown for an article: its headline with its matches, or, when
-/// it has none, its first sentence. Returns the title, its highlights, whether
-/// it is a headline, and whether it was cut.
+/// it has none, its first sentence (`lead`, when the caller found it already).
+/// Returns the title, its highlights, whether it is a headline, and whether
+/// it was cut.
 fn title(
     stored: &StoredArticle,
     finder: &Finder,
     body_matches: &[Match],
+    lead: Option<Range<usize>>,
 ) -> (String, Vec<Range<usize>>, bool, bool) {
     if stored.title.trim().is_empty() {
-        let (title, highlights, trimmed) = lead_title(&stored.body, body_matches);
+        let lead = lead.unwrap_or_else(|| text::lead_sentence(&stored.body));
+        let (title, highlights, trimmed) = lead_title(&stored.body, body_matches, lead);
         (title, highlights, false, trimmed)
     } else {
         let matches = finder.find(&stored.title);
@@ -293,8 +299,11 @@ fn relative(matches: &[Match], base: usize) -> Vec<Range<usize>> {
 /// The title of an article without a headline: its first sentence (cut at a
 /// word boundary if very long), highlighted like the body. Returns the title,
 /// its highlights (byte ranges into it) and whether it was cut.
-fn lead_title(body: &str, body_matches: &[Match]) -> (String, Vec<Range<usize>>, bool) {
-    let lead = text::lead_sentence(body);
+fn lead_title(
+    body: &str,
+    body_matches: &[Match],
+    lead: Range<usize>,
+) -> (String, Vec<Range<usize>>, bool) {
     let kept = text::trim_at_words(
         body,
         lead.clone(),
