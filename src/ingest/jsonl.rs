@@ -1,7 +1,7 @@
 //! JSON Lines: one article per line, streamed.
 //!
 //! Each line is an object with `body` (or `text`) and optionally `id`,
-//! `title`, `date`, `url` and `source`; other fields are kept as `extra`.
+//! `title`, `date`, `url`, `source`, `author` and `language` (or `lang`); other fields are kept as `extra`.
 //! A `date` is stored in ISO 8601 when it parses (see `ingest::date`).
 
 use std::io::BufRead;
@@ -127,6 +127,11 @@ fn parse_line(line: &str, file_id: &str, line_no: usize) -> Result<Article, Stri
         .filter(|d| !d.is_empty());
     let url = take_string("url")?;
     let source = take_string("source")?;
+    let author = take_string("author")?;
+    let language = match take_string("language")? {
+        Some(language) => Some(language),
+        None => take_string("lang")?,
+    };
     let Some(body) = body else {
         return Err("no \"body\" or \"text\" field".into());
     };
@@ -143,6 +148,8 @@ fn parse_line(line: &str, file_id: &str, line_no: usize) -> Result<Article, Stri
         date,
         url,
         source,
+        author,
+        language,
         extra,
     })
 }

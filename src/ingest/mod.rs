@@ -22,9 +22,18 @@ pub struct Article {
     pub title: String,
     /// The article text after the headline, line endings normalised to `\n`.
     pub body: String,
+    /// When it was published, ISO 8601 where the source's date parses
+    /// (see `date::normalize`); `None` when the source gives none (the
+    /// indexer then falls back to the file's modification time).
     pub date: Option<String>,
+    /// Canonical address of the article, when known.
     pub url: Option<String>,
+    /// Publication or site name (`BBC News`), list or sender domain for mail.
     pub source: Option<String>,
+    /// Author or byline, as given.
+    pub author: Option<String>,
+    /// Language tag (`en`, `en-GB`), as given.
+    pub language: Option<String>,
     /// Other JSONL fields, kept as a JSON object string when small.
     pub extra: Option<String>,
 }
