@@ -24,6 +24,9 @@ pub enum Error {
     Busy { dir: PathBuf },
     /// The query cannot be run (empty, only exclusions, unsupported syntax…).
     BadQuery { message: String },
+    /// A filter value (`--since`, `--until`, `--source`, `--path`, or the
+    /// API parameter of the same name) cannot be read.
+    BadFilter { message: String },
     /// A path the caller named (a root to index, a batch file…) cannot be
     /// used; `line` points into the file when the problem is on one line.
     Input {
@@ -133,7 +136,7 @@ impl std::fmt::Display for Error {
                 "the index at {} is busy: another process is writing to it",
                 display(dir)
             ),
-            Error::BadQuery { message } => f.write_str(message),
+            Error::BadQuery { message } | Error::BadFilter { message } => f.write_str(message),
             Error::Input {
                 path,
                 line: Some(line),

@@ -6,7 +6,8 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::search::{ArticleView, Hit, SearchResults};
+use crate::index::schema::{self, Meta};
+use crate::search::{ArticleView, Facets, Hit, SearchResults};
 
 /// One highlight in JSON: a byte range `start..end`.
 #[derive(Serialize)]
@@ -51,17 +52,45 @@ pub struct JsonHit<'a> {
     title_highlights: Vec<Span>,
     has_headline: bool,
     passages: Vec<JsonPassage<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a str>,
+    #[serde(flatten)]
+    about: MetaJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     meta: Option<serde_json::Value>,
     /// Articles with the same body, collapsed into this hit.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     also_in: Vec<JsonDuplicate<'a>>,
+}
+
+/// An article's metadata, as fields of a hit or article object: `date`
+/// (ISO 8601), `date_from: "file"` when that date is the file's modification
+/// time, `url`, `source`, `author`, `language`; each left out when unknown.
+#[derive(Serialize)]
+pub struct MetaJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_from: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+}
+
+impl<'a> MetaJson<'a> {
+    pub fn new(meta: &'a Meta) -> Self {
+        MetaJson {
+            date: meta.date.as_deref(),
+            date_from: meta.date_from_file.then_some(schema::DATE_FROM_FILE),
+            url: meta.url.as_deref(),
+            source: meta.source.as_deref(),
+            author: meta.author.as_deref(),
+            language: meta.language.as_deref(),
+        }
+    }
 }
 
 /// An article collapsed into a hit because its body is the same.
@@ -103,9 +132,7 @@ impl<'a> JsonHit<'a> {
                     score: p.score,
                 })
                 .collect(),
-            date: hit.date.as_deref(),
-            url: hit.url.as_deref(),
-            source: hit.source.as_deref(),
+            about: MetaJson::new(&hit.meta),
             meta: hit
                 .extra
                 .as_deref()
@@ -164,6 +191,44 @@ pub struct JsonSummary<'a> {
     /// query with its suggestions in.
     #[serde(skip_serializing_if = "Option::is_none")]
     corrected_query: Option<&'a str>,
+    /// Matching articles per source and per year (`--facets`, `facets=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<FacetsJson<'a>>,
+}
+
+/// `{"source": [{"value", "count"}…], "year": [{"value", "count"}…]}`:
+/// sources most first, years in order; a `null` value counts the matches
+/// without a source or date, so each list adds up to `total_hits`.
+#[derive(Serialize)]
+pub struct FacetsJson<'a> {
+    source: Vec<FacetJson<Option<&'a str>>>,
+    year: Vec<FacetJson<Option<i64>>>,
+}
+
+#[derive(Serialize)]
+pub struct FacetJson<T> {
+    value: T,
+    count: u64,
+}
+
+impl<'a> FacetsJson<'a> {
+    pub fn new(facets: &'a Facets) -> Self {
+        FacetsJson {
+            source: facets
+                .sources
+                .iter()
+                .map(|(value, count)| FacetJson {
+                    value: value.as_deref(),
+                    count: *count,
+                })
+                .collect(),
+            year: facets
+                .years
+                .iter()
+                .map(|&(value, count)| FacetJson { value, count })
+                .collect(),
+        }
+    }
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -190,6 +255,7 @@ impl<'a> JsonSummary<'a> {
                 .collect(),
             did_you_mean: results.did_you_mean(),
             corrected_query: results.corrected_query.as_deref(),
+            facets: results.facets.as_ref().map(FacetsJson::new),
         }
     }
 }
@@ -231,12 +297,8 @@ pub struct ArticleJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     query: Option<&'a str>,
     notes: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    date: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    source: Option<&'a str>,
+    #[serde(flatten)]
+    about: MetaJson<'a>,
 }
 
 impl<'a> ArticleJson<'a> {
@@ -254,9 +316,7 @@ impl<'a> ArticleJson<'a> {
             paragraphs: spans(&view.paragraphs),
             query,
             notes: &view.notes,
-            date: view.date.as_deref(),
-            url: view.url.as_deref(),
-            source: view.source.as_deref(),
+            about: MetaJson::new(&view.meta),
         }
     }
 }

@@ -826,7 +826,7 @@ fn color_never_has_no_escapes_and_terminal_layout() {
     let lines: Vec<&str> = so.lines().collect();
     assert_eq!(lines[0].trim(), format!("1. {BBC_TITLE}"), "{so:?}");
     let l2 = lines[1].trim();
-    let want = format!("seeds/{BBC}  score ");
+    let want = format!("seeds/{BBC} · modified {SEED_DAY}  score ");
     assert!(l2.starts_with(&want), "{so:?}");
     assert!(
         l2[want.len()..].trim().parse::<f64>().is_ok(),
@@ -855,8 +855,9 @@ fn two_hits_separated_by_blank_line_in_terminal_output() {
         lines[i2 - 1].trim().is_empty(),
         "blank line between hits: {so:?}"
     );
-    assert!(so.contains(&format!("seeds/{BBC}  score ")), "{so:?}");
-    assert!(so.contains(&format!("seeds/{UPI}  score ")), "{so:?}");
+    let meta = format!("· modified {SEED_DAY}  score ");
+    assert!(so.contains(&format!("seeds/{BBC} {meta}")), "{so:?}");
+    assert!(so.contains(&format!("seeds/{UPI} {meta}")), "{so:?}");
 }
 
 #[test]

@@ -185,6 +185,7 @@ Late at night keepers found the zebra grazing by the lake.\n";
 fn two_passages_of_one_paragraph_are_shown_with_a_gap_marker() {
     let fx = Fixture::empty();
     fx.write("zoo/zoo.txt", ZOO);
+    set_mtime(&fx.path().join("zoo/zoo.txt"), SEED_MTIME_SECS);
     assert_eq!(
         fx.run(&["index", "zoo", "--index", "idx"]).status.code(),
         Some(0)
@@ -210,7 +211,7 @@ fn two_passages_of_one_paragraph_are_shown_with_a_gap_marker() {
         lines[..5],
         [
             "1. Zoo news",
-            "   zoo/zoo.txt",
+            "   zoo/zoo.txt · modified 2024-01-15",
             "   [1] The zebra escaped at noon.",
             "   ⋯",
             "   [1] Late at night keepers found the zebra grazing by the lake.",
@@ -341,7 +342,7 @@ fn show_prints_the_whole_article() {
     let so = stdout(&out);
     let lines: Vec<&str> = so.lines().collect();
     assert_eq!(lines[0], BBC_TITLE);
-    assert_eq!(lines[1], format!("seeds/{BBC}"));
+    assert_eq!(lines[1], format!("seeds/{BBC} · modified {SEED_DAY}"));
     assert!(lines[3].starts_with("[1] "), "{so}");
 }
 

@@ -3,6 +3,8 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `filters`: `--since`/`--until`/`--source`/`--path`, `date:`/`source:`/
+//!   `path:` in queries, `--sort`, `--facets`, and file dates.
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -22,6 +24,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod filters;
 mod output;
 mod robustness;
 mod roots;

@@ -35,13 +35,30 @@ pub fn seed_body(name: &str) -> String {
     }
 }
 
-/// Copy a file and make the copy writable (the seeds are read-only in git).
+/// The modification time given to copied seeds: their date in the index
+/// (they carry none of their own), so outputs do not change from run to run.
+pub const SEED_MTIME_SECS: u64 = 1_705_320_000; // 2024-01-15T12:00:00Z
+pub const SEED_DAY: &str = "2024-01-15";
+
+/// Sets a file's modification time, in seconds since the epoch.
+pub fn set_mtime(path: &Path, secs: u64) {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .expect("open to set mtime");
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    file.set_modified(time).expect("set mtime");
+}
+
+/// Copy a file and make the copy writable (the seeds are read-only in git),
+/// modified at [`SEED_MTIME_SECS`].
 fn copy_writable(from: &Path, to: &Path) {
     fs::copy(from, to).expect("copy seed");
     let mut perms = fs::metadata(to).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     fs::set_permissions(to, perms).unwrap();
+    set_mtime(to, SEED_MTIME_SECS);
 }
 
 /// A temp directory used as the current dir of every `passim` run.

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::search::Sort;
+
 /// Indexing threads by default (0: one per core).
 pub(crate) const DEFAULT_THREADS: usize = 0;
 /// The index writer's memory budget by default, in MB.
@@ -126,6 +128,11 @@ fn at_least_one(s: &str) -> Result<u64, String> {
     }
 }
 
+/// `--sort`: see [`Sort::parse`].
+fn sort_order(s: &str) -> Result<Sort, String> {
+    Sort::parse(s).ok_or_else(|| format!("must be {}", Sort::NAMES))
+}
+
 /// A whole number, 0 or more (for `--offset`, `--passages`), in words when it is not.
 fn whole_number(s: &str) -> Result<usize, String> {
     s.trim()
@@ -202,6 +209,35 @@ pub struct SearchArgs {
     /// Leave out hits scoring below SCORE.
     #[arg(long, value_name = "SCORE")]
     pub min_score: Option<f32>,
+
+    /// Only articles dated DATE or later: 2023, 2023-05, 2023-05-04, or a
+    /// span back from now (7d, 2w, 3m, 1y). In a query: date:>=DATE.
+    #[arg(long, value_name = "DATE", help_heading = "Filters")]
+    pub since: Option<String>,
+
+    /// Only articles dated up to the end of DATE (`--until 2023-06`
+    /// includes June). In a query: date:<=DATE; date:2023 is one year.
+    #[arg(long, value_name = "DATE", help_heading = "Filters")]
+    pub until: Option<String>,
+
+    /// Only articles from this source (its name, or its first words:
+    /// `bbc` matches "BBC News"); repeat for any of several. In a query:
+    /// source:bbc, or -source:bbc to leave one out.
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub source: Vec<String>,
+
+    /// Only articles whose path matches GLOB (`*.html`: the file name;
+    /// `news/*.html`: the end of the path); repeatable. In a query: path:GLOB.
+    #[arg(long, value_name = "GLOB", help_heading = "Filters")]
+    pub path: Vec<String>,
+
+    /// Order of the hits: relevance, date (oldest first) or -date (newest first).
+    #[arg(long, value_name = "ORDER", default_value = "relevance", value_parser = sort_order, allow_hyphen_values = true)]
+    pub sort: Sort,
+
+    /// Also count the matching articles per source and per year.
+    #[arg(long, conflicts_with_all = ["files_with_matches", "count"])]
+    pub facets: bool,
 
     /// Run tag written in the last column of `--format trec`.
     #[arg(long, value_name = "TAG", default_value = "passim")]

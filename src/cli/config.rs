@@ -12,8 +12,9 @@ use super::args::{
     DEFAULT_MEMORY_MB, DEFAULT_THREADS,
 };
 use super::print::Format;
+use crate::error::Result;
 use crate::index::IndexOptions;
-use crate::query::Syntax;
+use crate::query::{filter, Filter, Syntax};
 use crate::search::SearchOptions;
 use crate::snippet::PassageOptions;
 
@@ -62,7 +63,7 @@ pub(crate) struct SearchConfig {
 }
 
 impl SearchConfig {
-    pub fn resolve(args: &SearchArgs, env: &Env) -> Self {
+    pub fn resolve(args: &SearchArgs, env: &Env) -> Result<Self> {
         let output = match (args.format, args.json) {
             (Some(f), _) => f,
             (None, true) => OutputFormat::Json,
@@ -90,6 +91,9 @@ impl SearchConfig {
             },
             syntax: if plain { Syntax::Plain } else { Syntax::Full },
             min_score: args.min_score,
+            filter: filter_of(args)?,
+            sort: args.sort,
+            facets: args.facets,
             ..SearchOptions::default()
         };
         let format = match output {
@@ -103,13 +107,33 @@ impl SearchConfig {
                 color: use_color(args.color, env.var, env.stdout_tty),
             },
         };
-        SearchConfig {
+        Ok(SearchConfig {
             index: IndexDir::resolve(&args.index),
             input,
             options,
             format,
-        }
+        })
     }
+}
+
+/// The filter of `--since`, `--until`, `--source` and `--path`.
+fn filter_of(args: &SearchArgs) -> Result<Filter> {
+    let now = filter::now();
+    let mut f = Filter::default();
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| filter::since(s, now))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|s| filter::until(s, now))
+        .transpose()?;
+    f.date(since, until);
+    f.sources(&args.source)?;
+    f.paths(&args.path)?;
+    Ok(f)
 }
 
 /// Colour for `auto`: a terminal, `NO_COLOR` unset or empty, and `TERM` not `dumb`.

@@ -93,7 +93,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
             run_index(&IndexConfig::resolve(&args, &env), err)?;
             Ok(Outcome::Success)
         }
-        Command::Search(args) => search(&SearchConfig::resolve(&args, &env), &env, out, err),
+        Command::Search(args) => search(&SearchConfig::resolve(&args, &env)?, &env, out, err),
         Command::Show(args) => show(&ShowConfig::resolve(&args, &env), &env, out, err),
         Command::Stats(args) => stats(&StatsConfig::resolve(&args), out),
         Command::Serve(args) => serve(&ServeConfig::resolve(&args), &env, err),

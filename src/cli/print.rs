@@ -5,8 +5,9 @@ use std::ops::Range;
 
 use anstyle::{AnsiColor, Style};
 
+use crate::index::schema::Meta;
 use crate::index::{IndexReport, Progress, Stats};
-use crate::search::{ArticleView, Hit, SearchResults};
+use crate::search::{ArticleView, Facets, Hit, SearchResults};
 use crate::wire::{ArticleJson, JsonHit, JsonSummary};
 
 /// Output format for search results.
@@ -128,6 +129,11 @@ impl<W: Write> Printer<W> {
                 }
                 let dim = if color { DIM } else { Style::new() };
                 writeln!(self.out, "{dim}{}{dim:#}", count_line(results))?;
+                if let Some(facets) = &results.facets {
+                    for line in facet_lines(facets) {
+                        writeln!(self.out, "{dim}{line}{dim:#}")?;
+                    }
+                }
                 if qid.is_some() {
                     writeln!(self.out)?;
                 }
@@ -157,8 +163,7 @@ impl<W: Write> Printer<W> {
         let source = Source {
             id: &hit.id,
             path: &hit.path,
-            date: hit.date.as_deref(),
-            source: hit.source.as_deref(),
+            meta: &hit.meta,
         };
         write_source(&mut self.out, &source, dim)?;
         writeln!(self.out, "  {dim}score {}{dim:#}", Score(hit.score))?;
@@ -221,22 +226,58 @@ pub(crate) fn count_line(results: &SearchResults) -> String {
     format!("{which} {total} {noun} · {ms:.1} ms")
 }
 
+/// `--facets` in text: `sources: BBC News 12 · Reuters 8 · none 3` and
+/// `years: 2023 10 · 2024 13` (a list of what matched, so all of it).
+fn facet_lines(facets: &Facets) -> [String; 2] {
+    let join = |items: Vec<String>| match items.is_empty() {
+        true => "none".to_owned(),
+        false => items.join(" · "),
+    };
+    let sources = facets
+        .sources
+        .iter()
+        .map(|(name, n)| format!("{} {n}", name.as_deref().unwrap_or("(no source)")))
+        .collect();
+    let years = facets
+        .years
+        .iter()
+        .map(|(year, n)| match year {
+            Some(y) => format!("{y} {n}"),
+            None => format!("(no date) {n}"),
+        })
+        .collect();
+    [
+        format!("sources: {}", join(sources)),
+        format!("years: {}", join(years)),
+    ]
+}
+
 /// What identifies an article on its metadata line.
 struct Source<'a> {
     id: &'a str,
     path: &'a str,
-    date: Option<&'a str>,
-    source: Option<&'a str>,
+    meta: &'a Meta,
 }
 
-/// ` · id X · DATE · SOURCE` after the path: the id when the path does not
-/// already say it (articles of a JSON Lines file), then the date and source
-/// when the article has them.
+/// ` · id X · DATE · SOURCE · AUTHOR` after the path: the id when the path
+/// does not already say it (articles of a JSON Lines file), then the date,
+/// source and author when the article has them. A date that is only the
+/// file's modification time is shown as `modified DAY`.
 fn write_source(out: &mut impl Write, s: &Source, dim: Style) -> io::Result<()> {
     if !s.path.ends_with(s.id) {
         write!(out, " {dim}·{dim:#} id {}", s.id)?;
     }
-    for value in [s.date, s.source].into_iter().flatten() {
+    let meta = s.meta;
+    if let Some(date) = meta.date.as_deref().map(str::trim) {
+        if meta.date_from_file {
+            let day = date.get(..10).unwrap_or(date);
+            write!(out, " {dim}·{dim:#} modified {day}")?;
+        } else if !date.is_empty() {
+            write!(out, " {dim}·{dim:#} ")?;
+            write_folded(out, date)?;
+        }
+    }
+    for value in [&meta.source, &meta.author].into_iter().flatten() {
         if !value.trim().is_empty() {
             write!(out, " {dim}·{dim:#} ")?;
             write_folded(out, value.trim())?;
@@ -282,12 +323,11 @@ pub(crate) fn article(
     let source = Source {
         id: &view.id,
         path: &view.path,
-        date: view.date.as_deref(),
-        source: view.source.as_deref(),
+        meta: &view.meta,
     };
     write_source(&mut out, &source, dim)?;
     writeln!(out)?;
-    if let Some(url) = view.url.as_deref().filter(|u| !u.trim().is_empty()) {
+    if let Some(url) = view.meta.url.as_deref().filter(|u| !u.trim().is_empty()) {
         writeln!(out, "{dim}{}{dim:#}", url.trim())?;
     }
     for (n, para) in view.paragraphs.iter().enumerate() {

@@ -12,7 +12,7 @@ use tantivy::schema::{
 use tantivy::{Index, TantivyDocument};
 
 use crate::analysis::{self, ANALYZER};
-use crate::ingest::Article;
+use crate::ingest::{date, Article};
 
 /// In ranking, a headline word counts like this many body words (BM25F:
 /// headline and body are scored as one field in which the headline is
@@ -20,7 +20,7 @@ use crate::ingest::Article;
 pub const TITLE_REPEAT: usize = 3;
 
 /// Bumped whenever the schema or analyzer changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Handles to every field of the passim schema.
 #[derive(Debug, Clone, Copy)]
@@ -33,9 +33,16 @@ pub struct Fields {
     pub size: Field,
     pub title: Field,
     pub body: Field,
+    /// The date as shown: ISO 8601 where it parses.
     pub date: Field,
+    /// The date as seconds since the epoch (UTC), for filters, sorting and facets.
+    pub date_ts: Field,
+    /// `"file"` when the date is the file's modification time (the article gave none).
+    pub date_from: Field,
     pub url: Field,
     pub source: Field,
+    pub author: Field,
+    pub language: Field,
     pub extra: Field,
     /// [`body_hash`] of the body: articles with equal hashes are shown once.
     pub body_hash: Field,
@@ -46,6 +53,13 @@ pub const SOURCE_FILE: &str = "source_file";
 pub const MTIME: &str = "mtime";
 pub const SIZE: &str = "size";
 pub const BODY_HASH: &str = "body_hash";
+/// Fast fields the filters, sort and facets read (see `search::filter`).
+pub const DATE_TS: &str = "date_ts";
+pub const SOURCE: &str = "source";
+pub const PATH: &str = "path";
+
+/// What [`Fields::date_from`] holds for a date taken from the file's mtime.
+pub const DATE_FROM_FILE: &str = "file";
 
 /// Which text field a query term or highlight applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -86,17 +100,23 @@ pub fn build() -> (Schema, Fields) {
             .set_tokenizer(ANALYZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    // Metadata is stored (shown with hits) and a fast field (filters, facets).
+    let meta = STORED | FAST;
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
-        path: b.add_text_field("path", STORED),
+        path: b.add_text_field(PATH, meta.clone()),
         source_file: b.add_text_field(SOURCE_FILE, STRING | FAST),
         mtime: b.add_u64_field(MTIME, FAST),
         size: b.add_u64_field(SIZE, FAST),
         title: b.add_text_field("title", text.clone()),
         body: b.add_text_field("body", text),
         date: b.add_text_field("date", STORED),
-        url: b.add_text_field("url", STORED),
-        source: b.add_text_field("source", STORED),
+        date_ts: b.add_i64_field(DATE_TS, FAST),
+        date_from: b.add_text_field("date_from", STORED),
+        url: b.add_text_field("url", meta.clone()),
+        source: b.add_text_field(SOURCE, meta.clone()),
+        author: b.add_text_field("author", meta.clone()),
+        language: b.add_text_field("language", meta),
         extra: b.add_text_field("extra", STORED),
         body_hash: b.add_u64_field(BODY_HASH, FAST),
     };
@@ -154,13 +174,30 @@ pub fn to_document(fields: &Fields, article: &Article, origin: &Origin) -> Tanti
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.body, &article.body);
     doc.add_u64(fields.body_hash, body_hash(&article.body));
+    match &article.date {
+        Some(date) => {
+            doc.add_text(fields.date, date);
+            if let Some(ts) = date::timestamp(date) {
+                doc.add_i64(fields.date_ts, ts);
+            }
+        }
+        // No date of its own: the file's modification time, flagged as such.
+        None if origin.mtime > 0 => {
+            let ts = i64::try_from(origin.mtime / 1_000_000_000).unwrap_or(i64::MAX);
+            doc.add_text(fields.date, date::iso_from_timestamp(ts));
+            doc.add_i64(fields.date_ts, ts);
+            doc.add_text(fields.date_from, DATE_FROM_FILE);
+        }
+        None => {}
+    }
     for (field, value) in [
-        (fields.date, &article.date),
         (fields.url, &article.url),
         (fields.source, &article.source),
+        (fields.author, &article.author),
+        (fields.language, &article.language),
         (fields.extra, &article.extra),
     ] {
-        if let Some(value) = value {
+        if let Some(value) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             doc.add_text(field, value);
         }
     }
@@ -209,15 +246,27 @@ pub struct StoredArticle {
     pub path: String,
     pub title: String,
     pub body: String,
+    pub meta: Meta,
+    pub extra: Option<String>,
+}
+
+/// An article's metadata as stored: what hits, `passim show` and JSON show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    /// ISO 8601 where the article's date parses, else as given.
     pub date: Option<String>,
+    /// True when `date` is the file's modification time (the article gave none).
+    pub date_from_file: bool,
     pub url: Option<String>,
     pub source: Option<String>,
-    pub extra: Option<String>,
+    pub author: Option<String>,
+    pub language: Option<String>,
 }
 
 /// Reads an article straight from the doc store (`searcher.doc::<StoredArticle>`),
 /// without building a generic `TantivyDocument` first. Each field keeps its
 /// first value; every stored field of the schema is text.
+/// (`date_ts` is a fast field only, not stored.)
 impl DocumentDeserialize for StoredArticle {
     fn deserialize<'de, D>(mut doc: D) -> Result<Self, DeserializeError>
     where
@@ -225,15 +274,18 @@ impl DocumentDeserialize for StoredArticle {
     {
         static FIELDS: OnceLock<Fields> = OnceLock::new();
         let fields = FIELDS.get_or_init(|| build().1);
-        let mut values: [Option<String>; 8] = Default::default();
+        let mut values: [Option<String>; 11] = Default::default();
         let slots = [
             fields.id,
             fields.path,
             fields.title,
             fields.body,
             fields.date,
+            fields.date_from,
             fields.url,
             fields.source,
+            fields.author,
+            fields.language,
             fields.extra,
         ];
         while let Some((field, value)) = doc.next_field::<String>()? {
@@ -241,15 +293,20 @@ impl DocumentDeserialize for StoredArticle {
                 values[i].get_or_insert(value);
             }
         }
-        let [id, path, title, body, date, url, source, extra] = values;
+        let [id, path, title, body, date, date_from, url, source, author, language, extra] = values;
         Ok(StoredArticle {
             id: id.unwrap_or_default(),
             path: path.unwrap_or_default(),
             title: title.unwrap_or_default(),
             body: body.unwrap_or_default(),
-            date,
-            url,
-            source,
+            meta: Meta {
+                date,
+                date_from_file: date_from.as_deref() == Some(DATE_FROM_FILE),
+                url,
+                source,
+                author,
+                language,
+            },
             extra,
         })
     }

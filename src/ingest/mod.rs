@@ -6,7 +6,7 @@
 //! plain text and Markdown, `jsonl` for JSON Lines; `walk` finds the
 //! files under the folders a user names.
 
-mod date;
+pub(crate) mod date;
 mod jsonl;
 mod text;
 pub(crate) mod walk;

@@ -8,8 +8,10 @@
 //! under a `NOT`/`-` clause.
 
 mod bm25f;
+pub mod filter;
 
 use bm25f::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
+pub use filter::Filter;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
@@ -126,6 +128,8 @@ pub struct CompiledQuery {
     pub weights: Vec<f32>,
     /// Remarks for the user, e.g. that the query was read leniently.
     pub notes: Vec<String>,
+    /// The query's own filters (`date:2023`, `source:bbc`), taken out of it.
+    pub filter: Filter,
 }
 
 /// Compiles `text` against the index behind `searcher`.
@@ -169,6 +173,24 @@ pub fn compile(
             }
         },
     };
+    let (ast, filter) = match syntax {
+        Syntax::Full => filter::extract(ast, filter::now())?,
+        Syntax::Plain => (Some(ast), Filter::default()),
+    };
+    // Only filters (`source:bbc date:2023`): every article that passes them.
+    let all = || UserInputAst::Leaf(Box::new(UserInputLeaf::All));
+    let ast = match ast {
+        None if !filter.is_empty() => all(),
+        None => UserInputAst::Clause(Vec::new()),
+        // `-pay source:bbc`: the articles that pass, without the excluded words.
+        Some(UserInputAst::Clause(mut children))
+            if !filter.is_empty() && !has_positive_clauses(&children) =>
+        {
+            children.insert(0, (Some(Occur::Must), all()));
+            UserInputAst::Clause(children)
+        }
+        Some(ast) => ast,
+    };
     if !has_positive(&ast) {
         if cleaned.trim().is_empty() {
             bad!("empty query: give at least one word to search for");
@@ -193,7 +215,14 @@ pub fn compile(
         targets: compiler.targets,
         weights: compiler.weights,
         notes: compiler.notes,
+        filter,
     })
+}
+
+fn has_positive_clauses(children: &[(Option<Occur>, UserInputAst)]) -> bool {
+    children
+        .iter()
+        .any(|(occur, child)| *occur != Some(Occur::MustNot) && has_positive(child))
 }
 
 /// Plain syntax: every whitespace-separated word becomes an optional literal.
@@ -300,9 +329,7 @@ fn has_leaf(ast: &UserInputAst) -> bool {
 /// Whether the query asks for anything (as opposed to only excluding).
 fn has_positive(ast: &UserInputAst) -> bool {
     match ast {
-        UserInputAst::Clause(children) => children
-            .iter()
-            .any(|(occur, child)| *occur != Some(Occur::MustNot) && has_positive(child)),
+        UserInputAst::Clause(children) => has_positive_clauses(children),
         UserInputAst::Boost(inner, _) => has_positive(inner),
         UserInputAst::Leaf(_) => true,
     }

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use crate::index::schema::{StoredArticle, TextField};
+use crate::index::schema::{Meta, StoredArticle, TextField};
 use crate::query::{CompiledQuery, Target};
 use crate::snippet::abbrev::with_abbreviations;
 use crate::snippet::highlight::{self, Finder, Match};
@@ -47,9 +47,7 @@ pub struct Hit {
     pub has_headline: bool,
     pub title_trimmed: bool,
     pub passages: Vec<HitPassage>,
-    pub date: Option<String>,
-    pub url: Option<String>,
-    pub source: Option<String>,
+    pub meta: Meta,
     pub extra: Option<String>,
     /// Other articles with the same body (see `search::duplicates`), best ranked first.
     pub also_in: Vec<Duplicate>,
@@ -80,6 +78,8 @@ pub struct SearchResults {
     /// When the query matched nothing and had suggestions: the query with
     /// the suggestions in, whose hits these are.
     pub corrected_query: Option<String>,
+    /// Matches per source and per year, when asked for.
+    pub facets: Option<super::Facets>,
     pub elapsed: Duration,
 }
 
@@ -101,9 +101,7 @@ pub struct ArticleView {
     pub paragraphs: Vec<Range<usize>>,
     /// Remarks on the query, as in [`SearchResults::notes`].
     pub notes: Vec<String>,
-    pub date: Option<String>,
-    pub url: Option<String>,
-    pub source: Option<String>,
+    pub meta: Meta,
 }
 
 /// Builds the hits of one query: the targets' finders are set up once.
@@ -201,9 +199,7 @@ impl<'a> Assembler<'a> {
             has_headline,
             title_trimmed,
             passages,
-            date: stored.date,
-            url: stored.url,
-            source: stored.source,
+            meta: stored.meta,
             extra: stored.extra,
             also_in: Vec::new(),
         }
@@ -262,9 +258,7 @@ pub(super) fn article_view(
         title_trimmed,
         body: stored.body,
         notes,
-        date: stored.date,
-        url: stored.url,
-        source: stored.source,
+        meta: stored.meta,
     }
 }
 

@@ -22,10 +22,14 @@
 
 mod duplicates;
 mod feedback;
+mod filter;
 mod hit;
 mod rank;
 mod suggest;
 
+pub use crate::index::schema::Meta;
+pub use crate::query::Filter;
+pub use filter::{Facets, Sort};
 pub use hit::{ArticleView, Duplicate, Hit, HitPassage, SearchResults};
 pub use suggest::Suggestion;
 
@@ -45,7 +49,7 @@ use crate::query::{self, RankSettings, Syntax};
 use crate::snippet::PassageOptions;
 
 /// How to search.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SearchOptions {
     /// Most hits returned.
     pub limit: usize,
@@ -56,6 +60,11 @@ pub struct SearchOptions {
     pub rank: RankSettings,
     /// Hits scoring below this are left out (`total_hits` still counts them).
     pub min_score: Option<f32>,
+    /// Only articles that pass this (and the query's own `date:`/`source:`/`path:`).
+    pub filter: Filter,
+    pub sort: Sort,
+    /// Count the matches per source and per year ([`SearchResults::facets`]).
+    pub facets: bool,
 }
 
 impl Default for SearchOptions {
@@ -67,6 +76,9 @@ impl Default for SearchOptions {
             syntax: Syntax::Full,
             rank: RankSettings::default(),
             min_score: None,
+            filter: Filter::default(),
+            sort: Sort::default(),
+            facets: false,
         }
     }
 }
@@ -134,6 +146,7 @@ impl Engine {
             if !again.hits.is_empty() {
                 results.hits = again.hits;
                 results.total_hits = again.total_hits;
+                results.facets = again.facets;
                 results.corrected_query = Some(corrected);
             }
         }
@@ -149,7 +162,9 @@ impl Engine {
         opts: &SearchOptions,
     ) -> Result<SearchResults> {
         let started = Instant::now();
-        let compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
+        let mut compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
+        let mut filter = opts.filter.clone();
+        filter.and(std::mem::take(&mut compiled.filter));
         let mut fetched = Vec::new();
         // The first `offset` distinct articles are ranked and skipped, so
         // pages agree with one long list; never more than the index holds
@@ -162,8 +177,15 @@ impl Engine {
             .min(docs.max(1));
         let mut want = duplicates::pool(limit);
         let (groups, total_hits) = loop {
-            let (top, total) =
-                rank::rank(searcher, &self.fields, &compiled, opts, want, &mut fetched)?;
+            let (top, total) = rank::rank(
+                searcher,
+                &self.fields,
+                &compiled,
+                &filter,
+                opts,
+                want,
+                &mut fetched,
+            )?;
             let groups = duplicates::collapse(searcher, &top, limit)?;
             if groups.len() >= limit || top.len() < want {
                 break (groups, total);
@@ -182,8 +204,11 @@ impl Engine {
         let min_score = opts.min_score.unwrap_or(f32::NEG_INFINITY);
         for (rank, group) in groups.into_iter().enumerate().skip(opts.offset) {
             if group.score < min_score {
-                // Best first: the rest score lower still.
-                break;
+                if opts.sort == Sort::Relevance {
+                    // Best first: the rest score lower still.
+                    break;
+                }
+                continue;
             }
             let mut hit = assembler.hit(rank + 1, group.score, read(group.address)?);
             for address in group.copies {
@@ -200,6 +225,10 @@ impl Engine {
             offset: opts.offset,
             hits,
             total_hits,
+            facets: match opts.facets {
+                true => Some(rank::facets(searcher, &compiled, &filter)?),
+                false => None,
+            },
             notes: compiled.notes,
             suggestions: Vec::new(),
             corrected_query: None,

@@ -1,15 +1,17 @@
 //! Ranking: the first pass's top articles and count, and the second pass
 //! that re-scores them when feedback adds words.
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
 use super::feedback;
+use super::filter::{ByDate, FacetCounts, Facets, Filtered, Sort};
 use super::SearchOptions;
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
+use crate::query::Filter;
 
 /// How many first-pass articles feedback re-ranks (or `--limit`, if more):
 /// only these can reach the top after expansion. On the six eval sets,
@@ -30,21 +32,30 @@ pub(super) fn rank(
     searcher: &Searcher,
     fields: &Fields,
     compiled: &CompiledQuery,
+    filter: &Filter,
     opts: &SearchOptions,
     want: usize,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
 ) -> Result<(Vec<(f32, DocAddress)>, usize)> {
     let limit = want.max(opts.limit).max(1);
     let base = compiled.query.as_ref();
+    if opts.sort != Sort::Relevance {
+        // Feedback only reorders by relevance: by date it would change nothing.
+        let by_date = ByDate {
+            limit,
+            descending: opts.sort == Sort::DateDescending,
+        };
+        return collect(searcher, base, filter, (by_date, Count));
+    }
     if !feedback::applies(compiled, &opts.rank) {
         let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-        return Ok(searcher.search(base, &collector)?);
+        return collect(searcher, base, filter, collector);
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-    let (first, total) = searcher.search(base, &collector)?;
+    let (first, total) = collect(searcher, base, filter, collector)?;
     let fb = opts.rank.feedback;
     let feedback_docs = &first[..first.len().min(fb.docs)];
     let Some(extras) = feedback::expansion(
@@ -64,6 +75,34 @@ pub(super) fn rank(
     let mut top = rescore(searcher, &first, lambda, &extras)?;
     top.truncate(limit);
     Ok((top, total))
+}
+
+/// Matches per source and per year, after the filter.
+pub(super) fn facets(
+    searcher: &Searcher,
+    compiled: &CompiledQuery,
+    filter: &Filter,
+) -> Result<Facets> {
+    collect(searcher, compiled.query.as_ref(), filter, FacetCounts)
+}
+
+/// Runs `collector` over the matches of `query` that pass `filter`.
+fn collect<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    filter: &Filter,
+    collector: C,
+) -> Result<C::Fruit> {
+    Ok(match filter.is_empty() {
+        true => searcher.search(query, &collector)?,
+        false => searcher.search(
+            query,
+            &Filtered {
+                filter,
+                inner: collector,
+            },
+        )?,
+    })
 }
 
 /// Second pass of feedback: `λ × first-pass score` plus the expansion

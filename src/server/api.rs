@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::error::Error;
-use crate::query::Syntax;
-use crate::search::SearchOptions;
+use crate::query::filter as query_filter;
+use crate::query::{Filter, Syntax};
+use crate::search::{SearchOptions, Sort};
 use crate::wire::{ArticleJson, ErrorJson, SearchJson};
 
 /// Longest query accepted, in characters.
@@ -56,6 +57,14 @@ pub(super) struct Params {
     offset: Option<String>,
     passages: Option<String>,
     plain: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    /// Any of these sources, comma-separated.
+    source: Option<String>,
+    /// Any of these path globs, comma-separated.
+    path: Option<String>,
+    sort: Option<String>,
+    facets: Option<String>,
 }
 
 /// The query-string parameters, or a 400 naming what is wrong with them.
@@ -105,11 +114,49 @@ fn number(
 }
 
 fn syntax(plain: Option<&str>) -> Result<Syntax, ApiError> {
-    match plain.map(str::trim) {
-        None | Some("" | "0" | "false") => Ok(Syntax::Full),
-        Some("1" | "true") => Ok(Syntax::Plain),
-        Some(_) => Err(bad_request("plain must be 1, 0, true or false")),
+    Ok(match flag("plain", plain)? {
+        true => Syntax::Plain,
+        false => Syntax::Full,
+    })
+}
+
+/// A yes/no parameter: `1`/`true` or `0`/`false` (absent or empty: no).
+fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
+    match value.map(str::trim) {
+        None | Some("" | "0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(_) => Err(bad_request(format!("{name} must be 1, 0, true or false"))),
     }
+}
+
+/// The filter of `since`, `until`, `source` and `path` (lists comma-separated).
+fn filter(p: &Params) -> Result<Filter, Error> {
+    let now = query_filter::now();
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let list = |v: &Option<String>| -> Vec<String> {
+        given(v)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut f = Filter::default();
+    let since = given(&p.since)
+        .map(|s| query_filter::since(s, now))
+        .transpose()?;
+    let until = given(&p.until)
+        .map(|s| query_filter::until(s, now))
+        .transpose()?;
+    f.date(since, until);
+    f.sources(&list(&p.source))?;
+    f.paths(&list(&p.path))?;
+    Ok(f)
 }
 
 /// An error from the library: a problem with the request (400), an unknown
@@ -117,7 +164,7 @@ fn syntax(plain: Option<&str>) -> Result<Syntax, ApiError> {
 fn core_error(e: &Error) -> ApiError {
     let message = e.to_string().replace('\n', " ");
     match e {
-        Error::BadQuery { .. } => bad_request(message),
+        Error::BadQuery { .. } | Error::BadFilter { .. } => bad_request(message),
         Error::NoArticle { .. } => error(StatusCode::NOT_FOUND, message),
         _ => error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -144,9 +191,9 @@ pub(super) async fn search(
     query: Result<Query<Params>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let p = params(query)?;
-    let q = query_text(p.q)?;
+    let q = query_text(p.q.clone())?;
     let defaults = SearchOptions::default();
-    let mut options = defaults;
+    let mut options = defaults.clone();
     options.limit = number("limit", p.limit.as_deref(), 1..=MAX_LIMIT, defaults.limit)?;
     options.offset = number("offset", p.offset.as_deref(), 0..=MAX_OFFSET, 0)?;
     options.passages.count = number(
@@ -156,6 +203,14 @@ pub(super) async fn search(
         defaults.passages.count,
     )?;
     options.syntax = syntax(p.plain.as_deref())?;
+    options.filter = filter(&p).map_err(|e| core_error(&e))?;
+    options.sort = match p.sort.as_deref().map(str::trim) {
+        None | Some("") => Sort::Relevance,
+        Some(s) => {
+            Sort::parse(s).ok_or_else(|| bad_request(format!("sort must be {}", Sort::NAMES)))?
+        }
+    };
+    options.facets = flag("facets", p.facets.as_deref())?;
     blocking(move || {
         let results = state
             .engine

@@ -1,0 +1,443 @@
+//! Filters, date order and facets, inside the collection of matches.
+//!
+//! A [`Filtered`] collector wraps the ranking's collectors: each matching
+//! article is checked against the [`Filter`] (on fast fields: the date as a
+//! timestamp, the source and path as per-segment dictionaries) before it
+//! can enter the top N or the count, so a filtered search returns the best
+//! N articles that pass. [`ByDate`] keeps the newest or oldest N matches
+//! instead of the best scoring; [`FacetCounts`] counts matches per source
+//! and per year.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::index::schema::{DATE_TS, PATH, SOURCE};
+use crate::ingest::date;
+use crate::query::filter::{self, Constraint, Filter};
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best match first (the default).
+    #[default]
+    Relevance,
+    /// Oldest first; articles without a date last.
+    DateAscending,
+    /// Newest first; articles without a date last.
+    DateDescending,
+}
+
+impl Sort {
+    /// Reads `relevance`, `date` (oldest first) or `-date` (newest first).
+    pub fn parse(text: &str) -> Option<Sort> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "relevance" | "score" => Some(Sort::Relevance),
+            "date" | "+date" | "oldest" => Some(Sort::DateAscending),
+            "-date" | "newest" => Some(Sort::DateDescending),
+            _ => None,
+        }
+    }
+
+    /// The names [`Sort::parse`] reads, for messages.
+    pub const NAMES: &'static str = "relevance, date (oldest first) or -date (newest first)";
+}
+
+/// The filter, ready for one segment.
+struct SegmentFilter {
+    checks: Vec<Check>,
+}
+
+enum Check {
+    Date {
+        column: Column<i64>,
+        since: i64,
+        until: i64,
+    },
+    /// Whether the document's value (a term ordinal of a text fast field)
+    /// is one of the allowed ones; `negated`: is none of them.
+    Term {
+        column: Option<StrColumn>,
+        allowed: Vec<bool>,
+        negated: bool,
+    },
+}
+
+impl SegmentFilter {
+    fn new(filter: &Filter, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
+        let ff = segment.fast_fields();
+        let mut checks = Vec::with_capacity(filter.constraints.len());
+        for constraint in &filter.constraints {
+            checks.push(match constraint {
+                Constraint::Date { since, until } => Check::Date {
+                    column: ff.i64(DATE_TS)?,
+                    since: since.unwrap_or(i64::MIN),
+                    until: until.unwrap_or(i64::MAX),
+                },
+                Constraint::Source { names, negated } => {
+                    let column = ff.str(SOURCE)?;
+                    let allowed = allowed_terms(column.as_ref(), |source| {
+                        names.iter().any(|n| filter::source_matches(source, n))
+                    })?;
+                    Check::Term {
+                        column,
+                        allowed,
+                        negated: *negated,
+                    }
+                }
+                Constraint::Path { globs, negated } => {
+                    let matchers = globs
+                        .iter()
+                        .map(|g| filter::path_matcher(g).map(|m| (m, g)))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| tantivy::TantivyError::InvalidArgument(e.to_string()))?;
+                    let column = ff.str(PATH)?;
+                    let allowed = allowed_terms(column.as_ref(), |path| {
+                        matchers
+                            .iter()
+                            .any(|(m, g)| filter::path_matches(m, g, path))
+                    })?;
+                    Check::Term {
+                        column,
+                        allowed,
+                        negated: *negated,
+                    }
+                }
+            });
+        }
+        Ok(SegmentFilter { checks })
+    }
+
+    fn accepts(&self, doc: DocId) -> bool {
+        self.checks.iter().all(|check| match check {
+            Check::Date {
+                column,
+                since,
+                until,
+            } => column.first(doc).is_some_and(|t| *since <= t && t < *until),
+            Check::Term {
+                column,
+                allowed,
+                negated,
+            } => {
+                let hit = column
+                    .as_ref()
+                    .and_then(|c| c.ords().first(doc))
+                    .and_then(|ord| allowed.get(usize::try_from(ord).ok()?).copied())
+                    .unwrap_or(false);
+                hit != *negated
+            }
+        })
+    }
+}
+
+/// For each term of a segment's text fast field, whether `keep` accepts it:
+/// the dictionary is read once per segment, documents then test an ordinal.
+fn allowed_terms(
+    column: Option<&StrColumn>,
+    mut keep: impl FnMut(&str) -> bool,
+) -> tantivy::Result<Vec<bool>> {
+    let Some(column) = column else {
+        return Ok(Vec::new());
+    };
+    let mut allowed = vec![false; column.dictionary().num_terms()];
+    let mut stream = column.dictionary().stream()?;
+    let mut ord = 0;
+    while stream.advance() {
+        if let (Ok(term), Some(slot)) = (std::str::from_utf8(stream.key()), allowed.get_mut(ord)) {
+            *slot = keep(term);
+        }
+        ord += 1;
+    }
+    Ok(allowed)
+}
+
+/// `inner`, fed only the matches that pass `filter`.
+pub(super) struct Filtered<'f, C> {
+    pub filter: &'f Filter,
+    pub inner: C,
+}
+
+pub(super) struct FilteredSegment<S> {
+    filter: SegmentFilter,
+    inner: S,
+}
+
+impl<C: Collector> Collector for Filtered<'_, C> {
+    type Fruit = C::Fruit;
+    type Child = FilteredSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        segment_local_id: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(FilteredSegment {
+            filter: SegmentFilter::new(self.filter, segment)?,
+            inner: self.inner.for_segment(segment_local_id, segment)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        segment_fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(segment_fruits)
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for FilteredSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.filter.accepts(doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
+
+/// The first `limit` matches by date (see [`Sort`]), with their scores.
+pub(super) struct ByDate {
+    pub limit: usize,
+    pub descending: bool,
+}
+
+/// One match, ordered so that the heap's greatest is the one to drop first.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Dated {
+    /// The date, or `None` (sorted last either way).
+    date: Option<i64>,
+    score: Score,
+    address: DocAddress,
+    descending: bool,
+}
+
+impl Dated {
+    /// Ordering by "comes first in the output": Less = earlier.
+    fn output_order(&self, other: &Dated) -> Ordering {
+        let by_date = match (self.date, other.date) {
+            (Some(a), Some(b)) if self.descending => b.cmp(&a),
+            (Some(a), Some(b)) => a.cmp(&b),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        by_date
+            .then_with(|| other.score.total_cmp(&self.score))
+            .then_with(|| self.address.cmp(&other.address))
+    }
+}
+
+impl PartialEq for Dated {
+    fn eq(&self, other: &Self) -> bool {
+        self.output_order(other) == Ordering::Equal
+    }
+}
+impl Eq for Dated {}
+impl PartialOrd for Dated {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Dated {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.output_order(other)
+    }
+}
+
+/// Keeps the `limit` entries that come first.
+struct Firsts {
+    limit: usize,
+    heap: BinaryHeap<Dated>,
+}
+
+impl Firsts {
+    fn push(&mut self, item: Dated) {
+        if self.heap.len() < self.limit {
+            self.heap.push(item);
+        } else if self.heap.peek().is_some_and(|worst| item < *worst) {
+            self.heap.pop();
+            self.heap.push(item);
+        }
+    }
+
+    fn into_sorted(self) -> Vec<Dated> {
+        self.heap.into_sorted_vec()
+    }
+}
+
+pub(super) struct ByDateSegment {
+    segment: SegmentOrdinal,
+    column: Column<i64>,
+    firsts: Firsts,
+    descending: bool,
+}
+
+impl Collector for ByDate {
+    type Fruit = Vec<(Score, DocAddress)>;
+    type Child = ByDateSegment;
+
+    fn for_segment(
+        &self,
+        segment_local_id: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<ByDateSegment> {
+        Ok(ByDateSegment {
+            segment: segment_local_id,
+            column: segment.fast_fields().i64(DATE_TS)?,
+            firsts: Firsts {
+                limit: self.limit,
+                heap: BinaryHeap::new(),
+            },
+            descending: self.descending,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Dated>>) -> tantivy::Result<Self::Fruit> {
+        let mut all = Firsts {
+            limit: self.limit,
+            heap: BinaryHeap::new(),
+        };
+        fruits.into_iter().flatten().for_each(|d| all.push(d));
+        Ok(all
+            .into_sorted()
+            .into_iter()
+            .map(|d| (d.score, d.address))
+            .collect())
+    }
+}
+
+impl SegmentCollector for ByDateSegment {
+    type Fruit = Vec<Dated>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.firsts.push(Dated {
+            date: self.column.first(doc),
+            score,
+            address: DocAddress::new(self.segment, doc),
+            descending: self.descending,
+        });
+    }
+
+    fn harvest(self) -> Vec<Dated> {
+        self.firsts.into_sorted()
+    }
+}
+
+/// Matches per source and per year.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facets {
+    /// `(source, count)`, most first (then by name); `None`: no source.
+    pub sources: Vec<(Option<String>, u64)>,
+    /// `(year, count)`, by year; `None`: no date.
+    pub years: Vec<(Option<i64>, u64)>,
+}
+
+/// Counts matches per source and per year (no scoring needed).
+pub(super) struct FacetCounts;
+
+pub(super) struct FacetSegment {
+    sources: Option<StrColumn>,
+    dates: Column<i64>,
+    by_ord: Vec<u64>,
+    no_source: u64,
+    years: BTreeMap<Option<i64>, u64>,
+}
+
+type SegmentFacets = (BTreeMap<Option<String>, u64>, BTreeMap<Option<i64>, u64>);
+
+impl Collector for FacetCounts {
+    type Fruit = Facets;
+    type Child = FacetSegment;
+
+    fn for_segment(
+        &self,
+        _segment_local_id: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let ff = segment.fast_fields();
+        let sources = ff.str(SOURCE)?;
+        let terms = sources.as_ref().map_or(0, |c| c.dictionary().num_terms());
+        Ok(FacetSegment {
+            sources,
+            dates: ff.i64(DATE_TS)?,
+            by_ord: vec![0; terms],
+            no_source: 0,
+            years: BTreeMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentFacets>) -> tantivy::Result<Facets> {
+        let mut sources: BTreeMap<Option<String>, u64> = BTreeMap::new();
+        let mut years: BTreeMap<Option<i64>, u64> = BTreeMap::new();
+        for (s, y) in fruits {
+            for (k, n) in s {
+                *sources.entry(k).or_default() += n;
+            }
+            for (k, n) in y {
+                *years.entry(k).or_default() += n;
+            }
+        }
+        let mut sources: Vec<_> = sources.into_iter().collect();
+        // Most first; the "no source" count last.
+        sources.sort_by(|a, b| {
+            (a.0.is_none(), std::cmp::Reverse(a.1), &a.0).cmp(&(
+                b.0.is_none(),
+                std::cmp::Reverse(b.1),
+                &b.0,
+            ))
+        });
+        let mut years: Vec<_> = years.into_iter().collect();
+        years.sort_by_key(|(y, _)| (y.is_none(), *y));
+        Ok(Facets { sources, years })
+    }
+}
+
+impl SegmentCollector for FacetSegment {
+    type Fruit = SegmentFacets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let ord = self.sources.as_ref().and_then(|c| c.ords().first(doc));
+        match ord.and_then(|o| self.by_ord.get_mut(usize::try_from(o).ok()?)) {
+            Some(n) => *n += 1,
+            None => self.no_source += 1,
+        }
+        let year = self.dates.first(doc).map(date::year_of);
+        *self.years.entry(year).or_default() += 1;
+    }
+
+    fn harvest(self) -> SegmentFacets {
+        let mut sources = BTreeMap::new();
+        if self.no_source > 0 {
+            sources.insert(None, self.no_source);
+        }
+        if let Some(column) = &self.sources {
+            let mut name = String::new();
+            for (ord, &n) in self.by_ord.iter().enumerate() {
+                if n > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+                    *sources.entry(Some(name.clone())).or_default() += n;
+                }
+            }
+        }
+        (sources, self.years)
+    }
+}
