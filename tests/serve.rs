@@ -379,6 +379,52 @@ fn api_rejects_bad_parameters_with_json_400() {
 }
 
 #[test]
+fn api_filters_sorts_and_counts_facets_like_the_cli() {
+    let fx = crate::filters::wire_fixture();
+    let server = Server::start(&fx, &["--index", "idx"]);
+    let hit_ids = |doc: &Value| -> Vec<String> {
+        doc["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (status, doc) = server.json("/api/search?q=cocoa&since=1987-08&sort=-date&facets=1");
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(hit_ids(&doc), ["a3", "r6", "b3"]);
+    assert_eq!(doc["summary"]["total_hits"], 3);
+    assert_eq!(
+        doc["summary"]["facets"]["year"],
+        serde_json::json!([{"value": 1987, "count": 3}])
+    );
+    let (_, doc) = server.json("/api/search?q=cocoa&source=bbc,ap&until=1987-04&sort=date");
+    assert_eq!(hit_ids(&doc), ["b1", "a1", "b2"]);
+    let (_, doc) = server.json(&format!(
+        "/api/search?q={}",
+        enc("cocoa source:ap date:>=1987-06")
+    ));
+    assert_eq!(hit_ids(&doc), ["a3", "a2"]);
+    assert!(doc["summary"].get("facets").is_none());
+    for (path, says) in [
+        (
+            "/api/search?q=cocoa&since=soon",
+            "--since \"soon\" is not a date",
+        ),
+        ("/api/search?q=cocoa&until=1987-02-30", "is not a date"),
+        ("/api/search?q=cocoa&sort=up", "sort must be relevance"),
+        (
+            "/api/search?q=cocoa&facets=maybe",
+            "facets must be 1, 0, true or false",
+        ),
+        ("/api/search?q=cocoa&path=a%5Bb", "path glob"),
+    ] {
+        let message = server.error(path, 400);
+        assert!(message.contains(says), "GET {path}: {message:?}");
+    }
+}
+
+#[test]
 fn api_unknown_article_or_route_is_json_404() {
     let fx = Fixture::indexed();
     let server = Server::start(&fx, &[]);
@@ -692,7 +738,10 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
     let path_of_bbc = format!(
         "return document.querySelector('#results li.hit[data-id=\"{BBC}\"] .path').textContent"
     );
-    assert_eq!(c.execute(&path_of_bbc, vec![]).await.expect("path"), BBC);
+    assert_eq!(
+        c.execute(&path_of_bbc, vec![]).await.expect("path"),
+        format!("{BBC} · modified {SEED_DAY}")
+    );
     let paragraph_labels = eval(
         "return Array.from(document.querySelectorAll('#results .passage .para')).map(p => p.textContent)",
     )
@@ -792,5 +841,24 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
         );
         assert_eq!(eval("return location.search").await, "?q=pay");
     }
+
+    // Sort and date range: zz_xss.txt was written today, the seeds are
+    // dated (by their files) 2024-01-15.
+    let ids = "return Array.from(document.querySelectorAll('#results li.hit')).map(li => li.dataset.id).join(' ')";
+    eval("const s = document.getElementById('sort'); s.value = '-date'; s.dispatchEvent(new Event('change')); return true").await;
+    wait_for("return document.querySelector('#results li.hit').dataset.id === 'zz_xss.txt'").await;
+    assert_eq!(eval(ids).await.as_str().unwrap_or("").split(' ').count(), 3);
+    eval("const u = document.getElementById('until'); u.value = '2024-01-15'; u.dispatchEvent(new Event('change')); return true").await;
+    wait_for("return document.querySelectorAll('#results li.hit').length === 2").await;
+    let shown = eval(ids).await;
+    assert!(
+        !shown.as_str().unwrap_or("zz_xss").contains("zz_xss"),
+        "{shown}"
+    );
+    let status = eval("return document.getElementById('status').textContent").await;
+    assert!(
+        status.as_str().unwrap_or("").starts_with("2 articles"),
+        "{status}"
+    );
     c.close().await.expect("close the browser");
 }
