@@ -3,6 +3,9 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `faults`: faults of the machine: a full disk while writing and while
+//!   merging, a read-only index, no permission, a held or stale lock (the
+//!   first four need root and skip otherwise).
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -22,6 +25,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod faults;
 mod output;
 mod robustness;
 mod roots;

@@ -182,6 +182,17 @@ pub(crate) fn open_writer(
     })
 }
 
+/// Flushes `dir`'s entries to stable storage. tantivy syncs each segment
+/// file and the folder before it writes `meta.json`, and syncs the new
+/// `meta.json` before renaming it into place, but not the folder after the
+/// rename: this makes the rename itself durable, so that a run that
+/// returns has its commit on disk.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
+}
+
 /// Removes the files of `dir` that its last commit does not reference:
 /// what a failed run (a full disk, an error, a kill) left behind. tantivy
 /// lists every file it creates in `.managed.json` before creating it, and
@@ -193,7 +204,30 @@ pub(crate) fn collect_garbage(dir: &Path) -> Result<usize> {
     let (index, _) = open(dir)?;
     let writer = open_writer(&index, dir, 1, 15_000_000)?;
     let collected = writer.garbage_collect_files().wait()?;
-    Ok(collected.deleted_files.len())
+    Ok(collected.deleted_files.len() + remove_temp_files(dir))
+}
+
+/// Removes the temporary files (`.tmpXXXXXX`) that tantivy writes
+/// `meta.json` and `.managed.json` through before renaming them into place,
+/// left behind when a run is killed in between. Only the holder of the
+/// writer lock writes them, so only it may call this.
+pub(crate) fn remove_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let temp = name.len() == 10
+            && name
+                .strip_prefix(".tmp")
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_alphanumeric()));
+        if temp && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// tantivy's writer lock file: an advisory lock (`flock`) on it is held

@@ -138,6 +138,9 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
     let walked = walk::walk(&plan.walk, &absolute(dir)?)?;
 
     let mut writer = store::open_writer(&index, dir, opts.threads, opts.memory_bytes)?;
+    // What a killed run left: its segment files go with this run's commit
+    // (tantivy collects files no commit references), its temporary files here.
+    store::remove_temp_files(dir);
     let free_before = free_space(dir);
     let mut work_bytes = 0u64;
     let written = write(
@@ -161,7 +164,7 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
     let free_before = free_space(dir);
     let merged = merge_if_small(&index, &mut writer);
     let waited = writer.wait_merging_threads().map_err(Error::from);
-    if let Err(e) = merged.and(waited) {
+    if let Err(e) = merged.and(waited).and_then(|()| store::sync_dir(dir)) {
         drop(index);
         return Err(failed_run(dir, e, Stage::Merge, 0, free_before));
     }
@@ -198,6 +201,7 @@ fn write(
     } else {
         indexed_files(index)?
     };
+    let articles_before: u64 = indexed.values().map(|f| f.articles).sum();
     for (abs, shown) in plan.missing {
         let kept = indexed
             .iter()
@@ -276,9 +280,19 @@ fn write(
         globs: plan.globs,
         indexed_at: store::now_rfc3339(),
     };
+    // A small index is merged into one segment after the commit
+    // (`merge_if_small`); tantivy's own merge policy, which starts merges
+    // of eight or more segments in the background on commit, would race it
+    // for the same segments.
+    if articles_before + report.new - report.removed.min(articles_before + report.new)
+        <= SMALL_INDEX_MAX_ARTICLES
+    {
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    }
     let mut commit = writer.prepare_commit()?;
     commit.set_payload(&payload.to_json());
     commit.commit()?;
+    store::sync_dir(&opts.index_dir)?;
     Ok(report)
 }
 
@@ -700,6 +714,7 @@ fn remove(dir: &Path, paths: &[PathBuf]) -> Result<Vec<RemovedRoot>> {
     commit.set_payload(&payload.to_json());
     commit.commit()?;
     writer.wait_merging_threads()?;
+    store::sync_dir(dir)?;
     Ok(removed)
 }
 
