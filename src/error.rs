@@ -242,6 +242,11 @@ impl std::fmt::Display for Error {
                     None => f.write_str("another process is writing to it"),
                 }
             }
+            Error::ReadOnly { dir } if !dir.join("meta.json").is_file() => write!(
+                f,
+                "cannot create an index at {}: the file system is read-only",
+                display(dir)
+            ),
             Error::ReadOnly { dir } => write!(
                 f,
                 "the index at {} is on a read-only file system: it can be searched, not updated",

@@ -215,8 +215,12 @@ fn count(cwd: &Path, index: &str, query: &str) -> u64 {
     stdout(&out).trim().parse().unwrap()
 }
 
+/// A run whose segments do not fit on a 3 MB tmpfs: one line naming the
+/// index, the space needed and what was free; exit 2; the disk back where
+/// it was (same files, same free space); the last commit searchable; and
+/// with the space it said it needed added, the re-run completes.
 #[test]
-fn disk_full_while_writing_removes_the_runs_files_and_a_rerun_completes() {
+fn disk_full_while_writing() {
     if !root_or_skip("disk_full_while_writing") {
         return;
     }
@@ -277,8 +281,11 @@ fn disk_full_while_writing_removes_the_runs_files_and_a_rerun_completes() {
     assert_no_orphan_files(&index);
 }
 
+/// A run whose commit fits but whose merge does not: one line, exit 2, the
+/// commit kept (its articles searchable), the merge's files removed; with
+/// the space it said it needed added, the next run merges.
 #[test]
-fn disk_full_while_merging_keeps_the_commit_removes_the_merge_and_a_rerun_merges() {
+fn disk_full_while_merging() {
     if !root_or_skip("disk_full_while_merging") {
         return;
     }
@@ -390,9 +397,12 @@ impl Drop for Server {
     }
 }
 
+/// An index on a read-only tmpfs, without lock files: search, show, stats
+/// and serve work and create nothing; `passim index` (also `--rebuild`)
+/// says the index is read-only.
 #[test]
-fn read_only_index_is_searched_shown_and_served_and_index_says_read_only() {
-    if !root_or_skip("read_only_index") {
+fn read_only_index_is_searchable() {
+    if !root_or_skip("read_only_index_is_searchable") {
         return;
     }
     let fx = Fixture::with_seeds();
@@ -438,12 +448,19 @@ fn read_only_index_is_searched_shown_and_served_and_index_says_read_only() {
         error_line(&out),
         "passim: the index at disk/idx is on a read-only file system: it can be searched, not updated"
     );
+    let out = passim(fx.path(), &["index", "seeds", "--index", "disk/new"]);
+    assert_eq!(
+        error_line(&out),
+        "passim: cannot create an index at disk/new: the file system is read-only"
+    );
     disk.remount("rw");
     assert_eq!(files(&index), before, "nothing was written");
 }
 
+/// An index owned by root, run as `nobody`: searched while readable, one
+/// true line for `passim index`, and one when meta.json is unreadable.
 #[test]
-fn index_folder_without_write_permission_is_searched_and_index_says_so() {
+fn index_folder_without_write_permission() {
     if !root_or_skip("index_folder_without_write_permission") {
         return;
     }
@@ -501,8 +518,11 @@ fn holds_lock(pid: u32, file: &Path) -> bool {
         })
 }
 
+/// A stopped run holding the writer lock is named (`passim index`, its
+/// process id) to a second run; once killed, the lock file it leaves behind
+/// blocks nothing and the next run completes.
 #[test]
-fn a_held_lock_names_its_process_and_a_killed_runs_lock_blocks_nothing() {
+fn held_lock_is_named_and_stale_lock_blocks_nothing() {
     let fx = Fixture::with_seeds();
     let out = passim(fx.path(), &["index", "seeds", "--index", "idx"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

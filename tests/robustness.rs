@@ -674,7 +674,7 @@ fn kill_9_during_a_merge_never_loses_a_commit() {
 /// rename, so only something else can do this): the index says it is
 /// damaged, names the fix, and the rebuild recovers every article.
 #[test]
-fn truncated_meta_json_after_a_merge_says_damaged_and_rebuild_recovers() {
+fn truncated_meta_json_after_a_merge_recovers() {
     use crate::faults::committed_segments;
     let fx = Fixture::empty();
     fs::create_dir_all(fx.path().join("corpus")).unwrap();
