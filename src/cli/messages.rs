@@ -238,9 +238,11 @@ mod tests {
             }),
             "passim: the index at idx is busy: another process is writing to it\n"
         );
+        // (With an index there, it says the index can be searched, not
+        // updated: tests/faults.rs.)
         assert_eq!(
             line(Error::ReadOnly { dir: dir.clone() }),
-            "passim: the index at idx is on a read-only file system: it can be searched, not updated\n"
+            "passim: cannot create an index at idx: the file system is read-only\n"
         );
         assert_eq!(
             line(Error::NoPermission {
