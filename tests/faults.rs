@@ -31,7 +31,12 @@ fn root_or_skip(test: &str) -> bool {
     if euid.as_deref() == Some("0") {
         return true;
     }
-    eprintln!("faults::{test}: skipped: needs root (to mount a tmpfs or run as another user)");
+    // Straight to the process's stderr: the test harness captures
+    // `eprintln!`, and a skip should show without `--nocapture`.
+    let _ = writeln!(
+        std::io::stderr(),
+        "faults::{test}: skipped: needs root (to mount a tmpfs or run as another user)"
+    );
     false
 }
 
