@@ -20,8 +20,27 @@ pub enum Error {
     Damaged { dir: PathBuf, detail: String },
     /// The index was written by a version of passim with another schema.
     Incompatible { dir: PathBuf },
-    /// Another process holds the index's write lock.
-    Busy { dir: PathBuf },
+    /// Another process holds the index's write lock; `holder` is its
+    /// process id and name, when the system says (Linux's `/proc/locks`).
+    Busy {
+        dir: PathBuf,
+        holder: Option<(u32, String)>,
+    },
+    /// The index is on a read-only file system: it can be searched, not
+    /// updated.
+    ReadOnly { dir: PathBuf },
+    /// The user may not write to (`write`) or read the index's folder.
+    NoPermission { dir: PathBuf, write: bool },
+    /// The file system holding the index filled up during `stage`. The
+    /// failed run's files are removed again; the index keeps its last
+    /// commit. `needed` is roughly what the stage needed in all, in
+    /// bytes, and `free` what was free when it began.
+    DiskFull {
+        dir: PathBuf,
+        stage: Stage,
+        needed: u64,
+        free: u64,
+    },
     /// The query cannot be run (empty, only exclusions, unsupported syntax…).
     BadQuery { message: String },
     /// A filter value (`--since`, `--until`, `--source`, `--path`, or the
@@ -45,6 +64,15 @@ pub enum Error {
     },
     /// Any other failure of the search engine library (tantivy).
     Engine(tantivy::TantivyError),
+}
+
+/// The part of an index run that was under way when it failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Writing the run's segments and committing them.
+    Write,
+    /// Merging the segments after the run's commit, which had landed.
+    Merge,
 }
 
 impl Error {
@@ -75,9 +103,20 @@ impl Error {
     pub(crate) fn in_index(self, dir: &Path) -> Error {
         use tantivy::directory::error::OpenReadError;
         use tantivy::TantivyError;
-        let Error::Engine(te) = self else {
-            return self;
+        let te = match self {
+            Error::Engine(te) => te,
+            Error::Io { path, source } if path.starts_with(dir) => {
+                return Error::index_io(dir, source, Some(path));
+            }
+            other => return other,
         };
+        if let Some(io) = io_cause(&te) {
+            use io::ErrorKind::*;
+            if matches!(io.kind(), ReadOnlyFilesystem | PermissionDenied) {
+                let io = io::Error::new(io.kind(), io.to_string());
+                return Error::index_io(dir, io, None);
+            }
+        }
         let corrupt = |io: &io::Error| {
             use io::ErrorKind::*;
             matches!(
@@ -109,6 +148,74 @@ impl Error {
     }
 }
 
+impl Error {
+    /// An I/O error on the index's own files: a read-only file system or a
+    /// permission problem is said as such; anything else keeps its path
+    /// (`path`, or the index folder).
+    pub(crate) fn index_io(dir: &Path, source: io::Error, path: Option<PathBuf>) -> Error {
+        use io::ErrorKind::*;
+        match source.kind() {
+            ReadOnlyFilesystem => Error::ReadOnly {
+                dir: dir.to_path_buf(),
+            },
+            PermissionDenied => Error::NoPermission {
+                dir: dir.to_path_buf(),
+                write: can_read(dir),
+            },
+            _ => Error::Io {
+                path: path.unwrap_or_else(|| dir.to_path_buf()),
+                source,
+            },
+        }
+    }
+
+    /// Whether this error is the file system running out of space (or of
+    /// the user's quota).
+    pub(crate) fn is_disk_full(&self) -> bool {
+        match self {
+            Error::Engine(te) => {
+                io_cause(te).is_some_and(io_is_full) || te.to_string().contains("os error 28")
+            }
+            Error::Io { source, .. } => io_is_full(source),
+            Error::DiskFull { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Whether `dir`'s meta.json (or, without one, the folder) can be opened for
+/// reading; a permission error on a readable index is then about writing.
+fn can_read(dir: &Path) -> bool {
+    let meta = dir.join("meta.json");
+    if meta.exists() {
+        std::fs::File::open(&meta).is_ok()
+    } else {
+        std::fs::read_dir(dir).is_ok()
+    }
+}
+
+fn io_is_full(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::StorageFull
+        || e.kind() == io::ErrorKind::QuotaExceeded
+        || matches!(e.raw_os_error(), Some(28 | 122))
+}
+
+/// The I/O error underneath a tantivy error, if there is one.
+fn io_cause(te: &tantivy::TantivyError) -> Option<&io::Error> {
+    use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError, OpenWriteError};
+    use tantivy::TantivyError;
+    match te {
+        TantivyError::IoError(io) => Some(io),
+        TantivyError::OpenWriteError(OpenWriteError::IoError { io_error, .. }) => Some(io_error),
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, .. }) => Some(io_error),
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            Some(io_error)
+        }
+        TantivyError::LockFailure(LockError::IoError(io), _) => Some(io),
+        _ => None,
+    }
+}
+
 /// `text` cut to `max` characters, with `…` when cut.
 fn short(text: &str, max: usize) -> String {
     let cut: String = text.chars().take(max).collect();
@@ -131,11 +238,54 @@ impl std::fmt::Display for Error {
                 "the index at {} was written by an incompatible version of passim",
                 display(dir)
             ),
-            Error::Busy { dir } => write!(
+            Error::Busy { dir, holder } => {
+                write!(f, "the index at {} is busy: ", display(dir))?;
+                match holder {
+                    Some((pid, name)) => write!(f, "process {pid} ({name}) is writing to it"),
+                    None => f.write_str("another process is writing to it"),
+                }
+            }
+            Error::ReadOnly { dir } if !dir.join("meta.json").is_file() => write!(
                 f,
-                "the index at {} is busy: another process is writing to it",
+                "cannot create an index at {}: the file system is read-only",
                 display(dir)
             ),
+            Error::ReadOnly { dir } => write!(
+                f,
+                "the index at {} is on a read-only file system: it can be searched, not updated",
+                display(dir)
+            ),
+            Error::NoPermission { dir, write: true } => write!(
+                f,
+                "no permission to write to the index at {}: it can be searched, not updated",
+                display(dir)
+            ),
+            Error::NoPermission { dir, write: false } => {
+                write!(f, "no permission to read the index at {}", display(dir))
+            }
+            Error::DiskFull {
+                dir,
+                stage,
+                needed,
+                free,
+            } => {
+                let what = match stage {
+                    Stage::Write => "this run",
+                    Stage::Merge => "merging the index's segments",
+                };
+                let kept = match stage {
+                    Stage::Write => "the index keeps its last commit",
+                    Stage::Merge => "the run's changes are committed, unmerged",
+                };
+                write!(
+                    f,
+                    "the disk holding the index at {} is full: {what} needed about {} and {} was free; \
+                     its partial files were removed and {kept}",
+                    display(dir),
+                    human_bytes(*needed),
+                    human_bytes(*free)
+                )
+            }
             Error::BadQuery { message } | Error::BadFilter { message } => f.write_str(message),
             Error::Input {
                 path,
@@ -196,6 +346,21 @@ pub(crate) fn describe_io(err: &io::Error) -> String {
         PermissionDenied => "permission denied".into(),
         IsADirectory => "is a directory".into(),
         _ => err.to_string(),
+    }
+}
+
+/// A size for messages: `512 B`, `40 KB`, `3.2 MB`, `1.5 GB` (powers of 1,000).
+pub(crate) fn human_bytes(n: u64) -> String {
+    const KB: f64 = 1e3;
+    let x = n as f64;
+    if x < KB {
+        format!("{n} B")
+    } else if x < 1e6 {
+        format!("{:.0} KB", (x / KB).max(1.0))
+    } else if x < 1e9 {
+        format!("{:.1} MB", x / 1e6)
+    } else {
+        format!("{:.1} GB", x / 1e9)
     }
 }
 

@@ -47,7 +47,7 @@ mod wire;
 #[doc(hidden)]
 pub mod cli;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Stage};
 pub use ingest::Article;
 pub use query::{Feedback, RankSettings, Syntax};
 pub use search::{ArticleView, Engine, Hit, HitPassage, SearchOptions, SearchResults};

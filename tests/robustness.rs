@@ -596,3 +596,120 @@ fn excluded_phrase_that_never_occurs() {
     let hits = fx.hits(&["workers -\"second day\""]);
     assert_eq!(ids(&hits), [UPI], "a phrase that does occur still excludes");
 }
+
+/// Kills `passim index` right after its commit lands, while it merges the
+/// index's segments into one (issue 18): the commit is never lost, and the
+/// next run removes the killed merge's files and merges.
+#[test]
+fn kill_9_during_a_merge_never_loses_a_commit() {
+    use crate::faults::{assert_no_orphan_files, committed_segments, files};
+    let fx = Fixture::empty();
+    fs::create_dir_all(fx.path().join("corpus")).unwrap();
+    fx.write("corpus/a.jsonl", synthetic_jsonl(20_000, 1));
+    let out = fx.run(&["index", "corpus", "--index", "idx", "--threads", "2"]);
+    assert_index_summary(&stderr(&out), 20_000, 20_000, 0, 0, 0);
+    let idx = fx.path().join("idx");
+    let meta = idx.join("meta.json");
+    let bin = env!("CARGO_BIN_EXE_passim");
+    let mut expected = 20_000;
+    let mut killed_mid_merge = 0;
+    for round in 0..6u64 {
+        // A small file: one more segment, so the run merges them all.
+        fx.write(
+            &format!("corpus/r{round}.jsonl"),
+            synthetic_jsonl(20, 100 + round),
+        );
+        expected += 20;
+        let before = fs::read(&meta).unwrap();
+        let mut child = StdCommand::new(bin)
+            .args(["index", "corpus", "--index", "idx", "--threads", "2", "-q"])
+            .current_dir(fx.path())
+            .env_clear()
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Once the commit has landed (meta.json changed), wait for the
+        // merge's first files, and kill it there.
+        let merging = || {
+            if fs::read(&meta).is_ok_and(|m| m == before) {
+                return false;
+            }
+            let Ok(meta) = fs::read_to_string(&meta) else {
+                return false;
+            };
+            files(&idx)
+                .keys()
+                .filter(|n| n.ends_with(".idx"))
+                .any(|n| !meta.contains(&n[..8]))
+        };
+        let started = Instant::now();
+        loop {
+            if child.try_wait().expect("try_wait").is_some() {
+                break;
+            }
+            if merging() {
+                let _ = child.kill(); // SIGKILL, mid-merge
+                let _ = child.wait();
+                killed_mid_merge += 1;
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "round {round}");
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        assert_eq!(article_count(&fx), expected, "round {round}");
+        let hits = fx.hits(&["ballot", "--index", "idx", "-n", "1"]);
+        assert_eq!(hits.len(), 1, "round {round}: searchable after the kill");
+    }
+    eprintln!("kill -9 during a merge: {killed_mid_merge} of 6 runs killed mid-merge");
+    assert!(killed_mid_merge >= 1, "no kill landed during a merge");
+    let out = fx.run(&["index", "corpus", "--index", "idx"]);
+    assert_index_summary(&stderr(&out), expected, 0, 0, 0, 0);
+    assert_eq!(committed_segments(&idx).len(), 1, "merged");
+    assert_no_orphan_files(&idx);
+    assert_eq!(article_count(&fx), expected);
+}
+
+/// A `meta.json` cut short after a merge (tantivy replaces it whole, by a
+/// rename, so only something else can do this): the index says it is
+/// damaged, names the fix, and the rebuild recovers every article.
+#[test]
+fn truncated_meta_json_after_a_merge_recovers() {
+    use crate::faults::committed_segments;
+    let fx = Fixture::empty();
+    fs::create_dir_all(fx.path().join("corpus")).unwrap();
+    fx.write("corpus/a.jsonl", synthetic_jsonl(300, 1));
+    let out = fx.run(&["index", "corpus", "--index", "idx", "--threads", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    fx.write("corpus/b.jsonl", synthetic_jsonl(10, 2));
+    let out = fx.run(&["index", "corpus", "--index", "idx", "--threads", "2"]);
+    assert_index_summary(&stderr(&out), 310, 10, 0, 0, 0);
+    let idx = fx.path().join("idx");
+    assert_eq!(committed_segments(&idx).len(), 1, "the run merged");
+
+    let meta = idx.join("meta.json");
+    let len = fs::metadata(&meta).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&meta)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    for args in [
+        &["search", "ballot", "--index", "idx"][..],
+        &["stats", "--index", "idx"][..],
+    ] {
+        let out = fx.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("passim: the index at idx is damaged (")
+                && err.ends_with("; rebuild it with `passim index --rebuild --index idx`\n"),
+            "{err}"
+        );
+    }
+    let out = fx.run(&["index", "corpus", "--rebuild", "--index", "idx"]);
+    assert_index_summary(&stderr(&out), 310, 310, 0, 0, 0);
+    assert_eq!(article_count(&fx), 310);
+}

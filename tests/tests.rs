@@ -3,6 +3,9 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `faults`: faults of the machine: a full disk while writing and while
+//!   merging, a read-only index, no permission, a held or stale lock (the
+//!   first four need root and skip otherwise).
 //! - `filters`: `--since`/`--until`/`--source`/`--path`, `date:`/`source:`/
 //!   `path:` in queries, `--sort`, `--facets`, and file dates.
 //! - `output`: output people can read and use: several words as one query,
@@ -24,6 +27,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod faults;
 mod filters;
 mod output;
 mod robustness;

@@ -183,10 +183,17 @@ fn describe(e: &Error) -> String {
         Error::Damaged { dir, .. } | Error::Incompatible { dir } => {
             format!("{e}; {}", rebuild(dir))
         }
-        Error::Busy { dir } => format!(
-            "the index at {} is busy: another `passim index` is writing to it",
-            display(dir)
-        ),
+        Error::Busy { dir, holder } => {
+            let who = match holder {
+                Some((pid, name)) if name == "passim" => format!("`passim index` (process {pid})"),
+                Some((pid, name)) => format!("process {pid} ({name})"),
+                None => "another process".to_owned(),
+            };
+            format!(
+                "the index at {} is busy: {who} is writing to it",
+                display(dir)
+            )
+        }
         other => other.to_string(),
     }
 }
@@ -218,8 +225,41 @@ mod tests {
              rebuild it with `passim index --rebuild --index idx`\n"
         );
         assert_eq!(
-            line(Error::Busy { dir }),
-            "passim: the index at idx is busy: another `passim index` is writing to it\n"
+            line(Error::Busy {
+                dir: dir.clone(),
+                holder: Some((42, "passim".into()))
+            }),
+            "passim: the index at idx is busy: `passim index` (process 42) is writing to it\n"
+        );
+        assert_eq!(
+            line(Error::Busy {
+                dir: dir.clone(),
+                holder: None
+            }),
+            "passim: the index at idx is busy: another process is writing to it\n"
+        );
+        // (With an index there, it says the index can be searched, not
+        // updated: tests/faults.rs.)
+        assert_eq!(
+            line(Error::ReadOnly { dir: dir.clone() }),
+            "passim: cannot create an index at idx: the file system is read-only\n"
+        );
+        assert_eq!(
+            line(Error::NoPermission {
+                dir: dir.clone(),
+                write: true
+            }),
+            "passim: no permission to write to the index at idx: it can be searched, not updated\n"
+        );
+        assert_eq!(
+            line(Error::DiskFull {
+                dir,
+                stage: crate::error::Stage::Write,
+                needed: 4_200_000,
+                free: 2_900_000,
+            }),
+            "passim: the disk holding the index at idx is full: this run needed about 4.2 MB \
+             and 2.9 MB was free; its partial files were removed and the index keeps its last commit\n"
         );
     }
 }
