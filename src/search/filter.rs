@@ -357,6 +357,11 @@ pub(super) struct FacetSegment {
     by_ord: Vec<u64>,
     no_source: u64,
     years: BTreeMap<Option<i64>, u64>,
+    /// The year of the last date seen, as `[start, end)` seconds and its
+    /// count so far: matches come in document order, which is mostly date
+    /// order, so most dates fall in the same year as the one before.
+    run: Option<(i64, i64, i64, u64)>,
+    undated: u64,
 }
 
 type SegmentFacets = (BTreeMap<Option<String>, u64>, BTreeMap<Option<i64>, u64>);
@@ -379,6 +384,8 @@ impl Collector for FacetCounts {
             by_ord: vec![0; terms],
             no_source: 0,
             years: BTreeMap::new(),
+            run: None,
+            undated: 0,
         })
     }
 
@@ -421,11 +428,30 @@ impl SegmentCollector for FacetSegment {
             Some(n) => *n += 1,
             None => self.no_source += 1,
         }
-        let year = self.dates.first(doc).map(date::year_of);
-        *self.years.entry(year).or_default() += 1;
+        let Some(t) = self.dates.first(doc) else {
+            self.undated += 1;
+            return;
+        };
+        match &mut self.run {
+            Some((start, end, _, n)) if *start <= t && t < *end => *n += 1,
+            run => {
+                if let Some((_, _, year, n)) = run.take() {
+                    *self.years.entry(Some(year)).or_default() += n;
+                }
+                let year = date::year_of(t);
+                let (start, end) = date::period(&format!("{year:04}")).unwrap_or((t, t + 1));
+                *run = Some((start, end, year, 1));
+            }
+        }
     }
 
-    fn harvest(self) -> SegmentFacets {
+    fn harvest(mut self) -> SegmentFacets {
+        if let Some((_, _, year, n)) = self.run.take() {
+            *self.years.entry(Some(year)).or_default() += n;
+        }
+        if self.undated > 0 {
+            *self.years.entry(None).or_default() += self.undated;
+        }
         let mut sources = BTreeMap::new();
         if self.no_source > 0 {
             sources.insert(None, self.no_source);
