@@ -3,6 +3,10 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `config`: the config file, its precedence under flags and environment,
+//!   `--collection`, `passim config`, and bad files.
+//! - `mcp`: `passim mcp` driven end to end by the official MCP Python SDK
+//!   (`scripts/test` installs it; see the module).
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -22,6 +26,8 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod config;
+mod mcp;
 mod output;
 mod robustness;
 mod roots;
