@@ -59,8 +59,8 @@ const CONFIG_HELP: &str = "\
 The config file is $PASSIM_CONFIG, else $XDG_CONFIG_HOME/passim/config.toml,
 else ~/.config/passim/config.toml. For example:
 
-  index = \"~/passim/index\"       # the default index
-  color = \"auto\"                 # auto, always or never
+  index = \"~/passim/index\"         # the default index
+  color = \"auto\"                   # auto, always or never
   limit = 20                       # hits per search
   passages = 2                     # passages per hit
 
