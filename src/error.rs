@@ -62,6 +62,8 @@ pub enum Error {
         addr: std::net::SocketAddr,
         source: io::Error,
     },
+    /// The MCP server's connection with its client failed (`passim mcp`).
+    Mcp { message: String },
     /// Any other failure of the search engine library (tantivy).
     Engine(tantivy::TantivyError),
 }
@@ -302,6 +304,7 @@ impl std::fmt::Display for Error {
             }
             Error::NoArticle { id } => write!(f, "no article with id {id:?}"),
             Error::Serve { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
+            Error::Mcp { message } => write!(f, "MCP connection failed: {message}"),
             Error::Engine(e) => write!(f, "{e}"),
         }
     }

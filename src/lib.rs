@@ -38,6 +38,7 @@ mod analysis;
 mod error;
 pub mod index;
 pub mod ingest;
+mod mcp;
 mod query;
 pub mod search;
 mod server;

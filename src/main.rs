@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// mimalloc instead of the system allocator: a search allocates many small,
 /// short-lived strings and vectors (stored fields, matches, passages), and
 /// glibc's malloc/free were a tenth of a batch search's instructions.
@@ -12,5 +10,5 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = passim::cli::query_words_last(std::env::args_os().collect());
-    passim::cli::main(passim::cli::Cli::parse_from(args))
+    passim::cli::main_from(args)
 }

@@ -862,3 +862,80 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
     );
     c.close().await.expect("close the browser");
 }
+
+/// The keys of `value` are among `schema`'s properties and include its required ones.
+fn keys_match(schema: &Value, value: &Value, what: &str) {
+    let props = schema["properties"].as_object().expect("properties");
+    let object = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what}: {value}"));
+    for key in object.keys() {
+        assert!(props.contains_key(key), "{what}: {key} is not documented");
+    }
+    for key in schema["required"].as_array().expect("required") {
+        let key = key.as_str().unwrap();
+        assert!(object.contains_key(key), "{what}: required {key} missing");
+    }
+}
+
+#[test]
+fn api_openapi_json_describes_every_route() {
+    let fx = Fixture::indexed();
+    let server = Server::start(&fx, &[]);
+    let (status, doc) = server.json("/api/openapi.json");
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/",
+            "/api/articles/{id}",
+            "/api/openapi.json",
+            "/api/search"
+        ]
+    );
+    // Every documented route answers; one that is not documented does not.
+    assert_eq!(server.get("/").0, 200);
+    assert_eq!(server.get(&format!("/api/articles/{BBC}")).0, 200);
+    assert_eq!(server.get("/api/search?q=pay").0, 200);
+    server.error("/api/openapi", 404);
+
+    // Real answers have the documented fields.
+    let schemas = &doc["components"]["schemas"];
+    let (_, search) = server.json("/api/search?q=pay&offset=1");
+    keys_match(&schemas["SearchResponse"], &search, "search");
+    keys_match(&schemas["Summary"], &search["summary"], "summary");
+    let (_, search) = server.json("/api/search?q=ballot");
+    let hit = &search["hits"][0];
+    keys_match(&schemas["Hit"], hit, "hit");
+    keys_match(&schemas["Passage"], &hit["passages"][0], "passage");
+    keys_match(
+        &schemas["Span"],
+        &hit["passages"][0]["highlights"][0],
+        "span",
+    );
+    let (_, article) = server.json(&format!("/api/articles/{BBC}?q=ballot"));
+    keys_match(&schemas["Article"], &article, "article");
+    let (status, error) = server.json("/api/search?q=pay&limit=0");
+    assert_eq!(status, 400);
+    keys_match(&schemas["Error"], &error, "error");
+    // What schemathesis found: a blank q over the documented maxLength was
+    // accepted by /api/articles; it is refused, as on /api/search.
+    let blank = "+".repeat(1001);
+    for path in ["/api/search", &format!("/api/articles/{BBC}")] {
+        let message = server.error(&format!("{path}?q={blank}"), 400);
+        assert_eq!(message, "query too long: at most 1000 characters");
+    }
+    assert_eq!(server.get(&format!("/api/articles/{BBC}?q=+")).0, 200);
+    let documented = doc["paths"]["/api/search"]["get"]["responses"]
+        .as_object()
+        .unwrap();
+    assert!(documented.contains_key("400") && documented.contains_key("200"));
+}

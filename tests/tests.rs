@@ -3,11 +3,15 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `config`: the config file, its precedence under flags and environment,
+//!   `--collection`, `passim config`, and bad files.
 //! - `faults`: faults of the machine: a full disk while writing and while
 //!   merging, a read-only index, no permission, a held or stale lock (the
 //!   first four need root and skip otherwise).
 //! - `filters`: `--since`/`--until`/`--source`/`--path`, `date:`/`source:`/
 //!   `path:` in queries, `--sort`, `--facets`, and file dates.
+//! - `mcp`: `passim mcp` driven end to end by the official MCP Python SDK
+//!   (`scripts/test` installs it; see the module).
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -27,8 +31,10 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod config;
 mod faults;
 mod filters;
+mod mcp;
 mod output;
 mod robustness;
 mod roots;

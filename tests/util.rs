@@ -111,6 +111,9 @@ impl Fixture {
     }
 
     /// A `passim` command with a cleared environment, run in the temp dir.
+    /// Clearing it also keeps the user's config file out of every test:
+    /// without PASSIM_CONFIG, XDG_CONFIG_HOME and HOME, passim reads none
+    /// (tests/config.rs sets them to folders of its own).
     pub fn cmd(&self) -> Command {
         let mut c = Command::cargo_bin("passim").expect("passim binary");
         c.env_clear().current_dir(self.path());

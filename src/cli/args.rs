@@ -9,6 +9,10 @@ use crate::search::Sort;
 
 /// Indexing threads by default (0: one per core).
 pub(crate) const DEFAULT_THREADS: usize = 0;
+/// Hits per search by default.
+pub(crate) const DEFAULT_LIMIT: u64 = 10;
+/// Passages per hit by default.
+pub(crate) const DEFAULT_PASSAGES: usize = 3;
 /// The index writer's memory budget by default, in MB.
 pub(crate) const DEFAULT_MEMORY_MB: u64 = 256;
 
@@ -39,11 +43,53 @@ pub enum Command {
     Stats(StatsArgs),
     /// Serve a search page and a JSON API over HTTP (loopback by default).
     Serve(ServeArgs),
+    /// Serve the index to AI assistants: an MCP server over stdin and stdout.
+    #[command(after_help = MCP_EXAMPLES)]
+    Mcp(McpArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
     /// Print the manual page (roff), e.g. `passim man | man -l -`.
     Man,
+    /// Print every setting as resolved (flags, environment, config file,
+    /// defaults) and where each came from.
+    #[command(after_help = CONFIG_HELP)]
+    Config(ConfigArgs),
+}
+
+const CONFIG_HELP: &str = "\
+The config file is $PASSIM_CONFIG, else $XDG_CONFIG_HOME/passim/config.toml,
+else ~/.config/passim/config.toml. For example:
+
+  index = \"~/passim/index\"         # the default index
+  color = \"auto\"                   # auto, always or never
+  limit = 20                       # hits per search
+  passages = 2                     # passages per hit
+
+  [collections]                    # passim search --collection news …
+  news = \"~/passim/news-index\"
+
+Command-line flags win, then the environment (PASSIM_INDEX, NO_COLOR), then
+the file, then the defaults.";
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub at: IndexChoice,
+}
+
+/// Which index a command uses: `--index DIR`, or `--collection NAME` from the config file.
+#[derive(Debug, Args)]
+pub struct IndexChoice {
+    /// Index folder. Without it (or --collection): the config file's `index`,
+    /// else `index`, built from `seeds` on first use.
+    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
+    pub index: Option<PathBuf>,
+
+    /// Use the index of collection NAME, from the `[collections]` table of
+    /// the config file (see `passim config`).
+    #[arg(long, value_name = "NAME")]
+    pub collection: Option<String>,
 }
 
 const COMPLETIONS_EXAMPLES: &str = "\
@@ -51,6 +97,18 @@ Examples:
   passim completions bash > ~/.local/share/bash-completion/completions/passim
   passim completions zsh > ~/.zfunc/_passim       (with fpath+=~/.zfunc in ~/.zshrc)
   passim completions fish > ~/.config/fish/completions/passim.fish";
+
+const MCP_EXAMPLES: &str = "\
+Tools: search (query, limit, offset, passages, plain), show (id, query, plain), stats.
+Register it with an MCP client as the command `passim` with the arguments
+`mcp --index /absolute/path/to/index`; see the README.";
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// The index (searches see each `passim index` run on it without a restart).
+    #[command(flatten)]
+    pub at: IndexChoice,
+}
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -90,9 +148,8 @@ pub struct IndexArgs {
     #[arg(long, value_name = "ROOT", conflicts_with_all = ["paths", "rebuild", "glob", "exclude"])]
     pub remove: Vec<PathBuf>,
 
-    /// Index folder.
-    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX", default_value = crate::DEFAULT_INDEX)]
-    pub index: PathBuf,
+    #[command(flatten)]
+    pub at: IndexChoice,
 
     /// Start from an empty index instead of updating the existing one.
     #[arg(long)]
@@ -164,12 +221,11 @@ pub struct SearchArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["query", "words"])]
     pub batch: Option<PathBuf>,
 
-    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
-    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub at: IndexChoice,
 
     /// Number of hits to show.
-    #[arg(short = 'n', long, value_name = "N", default_value_t = 10, value_parser = at_least_one)]
+    #[arg(short = 'n', long, value_name = "N", default_value_t = DEFAULT_LIMIT, value_parser = at_least_one)]
     pub limit: u64,
 
     /// Skip the first N hits: pages through the results with -n.
@@ -177,7 +233,7 @@ pub struct SearchArgs {
     pub offset: usize,
 
     /// Passages to show per hit.
-    #[arg(short = 'p', long, value_name = "N", default_value_t = 3, value_parser = whole_number)]
+    #[arg(short = 'p', long, value_name = "N", default_value_t = DEFAULT_PASSAGES, value_parser = whole_number)]
     pub passages: usize,
 
     /// Longest passage, in characters.
@@ -267,9 +323,8 @@ pub struct ShowArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
-    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
-    pub index: Option<PathBuf>,
+    #[command(flatten)]
+    pub at: IndexChoice,
 
     /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
@@ -364,9 +419,8 @@ pub fn query_words_last(args: Vec<OsString>) -> Vec<OsString> {
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Index folder.
-    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX", default_value = crate::DEFAULT_INDEX)]
-    pub index: PathBuf,
+    #[command(flatten)]
+    pub at: IndexChoice,
 
     /// Print one JSON object.
     #[arg(long)]
@@ -375,10 +429,9 @@ pub struct StatsArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Index folder. Without it, `index` is used and, on first use, built from `seeds`.
-    /// Searches see each `passim index` run on it without a restart.
-    #[arg(long, value_name = "DIR", env = "PASSIM_INDEX")]
-    pub index: Option<PathBuf>,
+    /// The index (searches see each `passim index` run on it without a restart).
+    #[command(flatten)]
+    pub at: IndexChoice,
 
     /// Address to listen on. Port 0 picks a free port; the address in use is
     /// printed on stderr. Anything but a loopback address exposes the index

@@ -19,7 +19,8 @@ use anyhow::{bail, Result};
 
 use args::Command;
 use config::{
-    Env, IndexConfig, IndexDir, Input, SearchConfig, ServeConfig, ShowConfig, StatsConfig,
+    Env, FileConfig, Flags, Given, IndexConfig, IndexDir, Input, McpConfig, SearchConfig,
+    ServeConfig, Settings, ShowConfig, StatsConfig,
 };
 use print::{IndexProgress, Printer};
 
@@ -36,8 +37,18 @@ enum Outcome {
     NoHits,
 }
 
+/// Parses the command line (see [`query_words_last`]), runs it and returns
+/// the process's exit code; a command line clap refuses exits 2 with its message.
+pub fn main_from(args: Vec<std::ffi::OsString>) -> ExitCode {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches_from(args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let given = Given(matches.subcommand().map(|(_, m)| m));
+    main_with(cli, given)
+}
+
 /// Runs the parsed command line and returns the process's exit code.
-pub fn main(cli: Cli) -> ExitCode {
+fn main_with(cli: Cli, given: Given) -> ExitCode {
     // A panic is a bug (or a damaged index tantivy did not catch): one line,
     // no backtrace, exit 2 like any other error.
     std::panic::set_hook(Box::new(|info| {
@@ -49,15 +60,21 @@ pub fn main(cli: Cli) -> ExitCode {
             .unwrap_or_default();
         let _ = messages::internal_error(&mut io::stderr(), &what);
     }));
-    let result = std::panic::catch_unwind(|| {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        if let Command::Mcp(args) = &cli.command {
+            // stdout is the protocol's: not locked here, written by rmcp.
+            let var = |k: &str| std::env::var(k).ok();
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            return mcp(&McpConfig::resolve(&settings), &mut io::stderr());
+        }
         let stdout = io::stdout();
         let mut out = io::BufWriter::new(stdout.lock());
         let mut err = io::stderr();
-        run(cli, &mut out, &mut err).and_then(|outcome| {
+        run(cli, given, &mut out, &mut err).and_then(|outcome| {
             out.flush()?;
             Ok(outcome)
         })
-    });
+    }));
     let Ok(result) = result else {
         return ExitCode::from(2);
     };
@@ -80,8 +97,14 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The settings of one command: its flags, the environment, the config file.
+fn settings(flags: Flags, given: Given, var: &dyn Fn(&str) -> Option<String>) -> Result<Settings> {
+    let file = FileConfig::load(var)?;
+    Settings::resolve(file, &flags, given, var)
+}
+
 /// Runs one command, writing results to `out` and messages to `err`.
-fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+fn run(cli: Cli, given: Given, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     let var = |k: &str| std::env::var(k).ok();
     let env = Env {
         var: &var,
@@ -90,13 +113,50 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
     };
     match cli.command {
         Command::Index(args) => {
-            run_index(&IndexConfig::resolve(&args, &env), err)?;
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            run_index(&IndexConfig::resolve(&args, &env, &settings), err)?;
             Ok(Outcome::Success)
         }
-        Command::Search(args) => search(&SearchConfig::resolve(&args, &env)?, &env, out, err),
-        Command::Show(args) => show(&ShowConfig::resolve(&args, &env), &env, out, err),
-        Command::Stats(args) => stats(&StatsConfig::resolve(&args), out),
-        Command::Serve(args) => serve(&ServeConfig::resolve(&args), &env, err),
+        Command::Search(args) => {
+            let flags = Flags {
+                color: Some(args.color),
+                limit: Some(args.limit),
+                passages: Some(args.passages),
+                ..Flags::at(&args.at)
+            };
+            let settings = settings(flags, given, &var)?;
+            search(
+                &SearchConfig::resolve(&args, &env, &settings)?,
+                &env,
+                out,
+                err,
+            )
+        }
+        Command::Show(args) => {
+            let flags = Flags {
+                color: Some(args.color),
+                ..Flags::at(&args.at)
+            };
+            let settings = settings(flags, given, &var)?;
+            show(&ShowConfig::resolve(&args, &env, &settings), &env, out, err)
+        }
+        Command::Stats(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            stats(&StatsConfig::resolve(&args, &settings), out)
+        }
+        Command::Serve(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            serve(&ServeConfig::resolve(&args, &settings), &env, err)
+        }
+        Command::Mcp(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            mcp(&McpConfig::resolve(&settings), err)
+        }
+        Command::Config(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            out.write_all(config::describe(&settings).as_bytes())?;
+            Ok(Outcome::Success)
+        }
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(args.shell, &mut command, "passim", out);
@@ -131,6 +191,27 @@ fn serve(cfg: &ServeConfig, env: &Env, err: &mut dyn Write) -> Result<Outcome> {
         messages::info(err, &format!("serving {shown} at http://{local}/"))?;
         err.flush()
     })?;
+    Ok(Outcome::Success)
+}
+
+/// `passim mcp`: the same default index as `passim search`, then the MCP
+/// server on stdin and stdout until the client closes stdin.
+fn mcp(cfg: &McpConfig, err: &mut dyn Write) -> Result<Outcome> {
+    let var = |k: &str| std::env::var(k).ok();
+    let env = Env {
+        var: &var,
+        stdout_tty: false,
+        stderr_tty: io::stderr().is_terminal(),
+    };
+    ensure_index(&cfg.index, &env, err)?;
+    messages::info(
+        err,
+        &format!(
+            "MCP server on stdin and stdout for the index at {}",
+            display(&cfg.index.dir)
+        ),
+    )?;
+    crate::mcp::run(&cfg.index.dir)?;
     Ok(Outcome::Success)
 }
 

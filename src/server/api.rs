@@ -78,18 +78,20 @@ fn params(query: Result<Query<Params>, QueryRejection>) -> Result<Params, ApiErr
     }
 }
 
-/// The `q` parameter: present, not blank, not too long.
+/// The `q` parameter: present, not too long, not blank.
 fn query_text(q: Option<String>) -> Result<String, ApiError> {
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(bad_request(format!(
+            "query too long: at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
     let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
         return Err(bad_request(
             "missing query: give the words to search for as ?q=…",
         ));
     };
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(bad_request(format!(
-            "query too long: at most {MAX_QUERY_CHARS} characters"
-        )));
-    }
     Ok(q)
 }
 
@@ -236,8 +238,11 @@ pub(super) async fn article(
         }
     };
     let p = params(query)?;
+    // Too long is refused even when blank, as the search's `q` is.
     let q = match p.q {
-        Some(q) if !q.trim().is_empty() => Some(query_text(Some(q))?),
+        Some(q) if q.chars().count() > MAX_QUERY_CHARS || !q.trim().is_empty() => {
+            Some(query_text(Some(q))?)
+        }
         _ => None,
     };
     let syntax = syntax(p.plain.as_deref())?;

@@ -5,6 +5,10 @@
 //! - `GET /api/search?q=…&limit=…&passages=…&plain=…`: `{"hits":[…],"summary":{…},"notes":[…]}`,
 //!   the same hit and summary objects as `passim search --json`.
 //! - `GET /api/articles/{id}?q=…`: one whole article with every match of `q` highlighted.
+//! - `GET /api/openapi.json`: the OpenAPI 3 document of these routes
+//!   (`openapi.json`, written by hand: change it with the routes and their
+//!   parameters; a unit test holds its paths to [`ROUTES`], and
+//!   `scripts/check-api` runs schemathesis against it).
 //!
 //! Errors are JSON `{"error":"…"}`: 400 for bad parameters or an unusable
 //! query, 404 for an unknown article or route, 500 when the index cannot be read.
@@ -26,9 +30,25 @@ use axum::Router;
 
 mod api;
 
+/// The bounds of a request's parameters, shared with `passim mcp`'s tools.
+pub(crate) mod limits {
+    pub(crate) use super::api::{MAX_LIMIT, MAX_OFFSET, MAX_PASSAGES, MAX_QUERY_CHARS};
+}
+
 use crate::error::{Error, Result};
 use crate::search::Engine;
 use api::{error, ApiError};
+
+/// The OpenAPI 3 document of the API; `VERSION` stands for passim's version.
+const OPENAPI: &str = include_str!("openapi.json");
+
+/// Every route of the router, in axum's syntax; `openapi.json` documents each.
+pub(crate) const ROUTES: [&str; 4] = [
+    "/",
+    "/api/search",
+    "/api/articles/{*id}",
+    "/api/openapi.json",
+];
 
 /// The search page: HTML, CSS and script in one file, no external assets.
 const PAGE: &str = include_str!("index.html");
@@ -77,9 +97,10 @@ pub(crate) fn router(engine: Engine, local: SocketAddr) -> Router {
     let state = Arc::new(AppState { engine });
     let loopback_only = local.ip().is_loopback();
     Router::new()
-        .route("/", get(page))
-        .route("/api/search", get(api::search))
-        .route("/api/articles/{*id}", get(api::article))
+        .route(ROUTES[0], get(page))
+        .route(ROUTES[1], get(api::search))
+        .route(ROUTES[2], get(api::article))
+        .route(ROUTES[3], get(openapi))
         .fallback(not_found)
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -134,6 +155,15 @@ async fn page() -> Response {
     response
 }
 
+async fn openapi() -> Response {
+    let doc = OPENAPI.replacen(
+        "\"VERSION\"",
+        concat!("\"", env!("CARGO_PKG_VERSION"), "\""),
+        1,
+    );
+    ([(header::CONTENT_TYPE, "application/json")], doc).into_response()
+}
+
 async fn not_found(uri: axum::http::Uri) -> ApiError {
     error(
         StatusCode::NOT_FOUND,
@@ -149,6 +179,36 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_str(value).unwrap());
         h
+    }
+
+    #[test]
+    fn the_openapi_document_lists_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.0.3");
+        let mut documented: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        documented.sort_unstable();
+        // axum's `{*id}` (a wildcard) is OpenAPI's `{id}`.
+        let routes: Vec<String> = ROUTES.iter().map(|r| r.replace("{*", "{")).collect();
+        let mut routes: Vec<&str> = routes.iter().map(String::as_str).collect();
+        routes.sort_unstable();
+        assert_eq!(documented, routes);
+        // The search parameters are the ones the handler reads.
+        let names: Vec<&str> = doc["paths"]["/api/search"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["q", "limit", "offset", "passages", "plain"]);
+        assert_eq!(
+            doc["paths"]["/api/search"]["get"]["parameters"][1]["schema"]["maximum"],
+            api::MAX_LIMIT
+        );
     }
 
     #[test]
