@@ -3,6 +3,7 @@
 //!
 //! - `cli`: indexing and searching the seed articles, the JSON output, the
 //!   terminal printer, exit codes and errors.
+//! - `formats`: web pages, PDFs, e-mail and mbox, Markdown front matter.
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -22,6 +23,7 @@
 //! `cargo test --release --test tests snapshots` or `… robustness::kill_9`.
 
 mod cli;
+mod formats;
 mod output;
 mod robustness;
 mod roots;
