@@ -225,18 +225,29 @@ const CHROME_WORDS: [&str; 27] = [
     "modal",
 ];
 
+/// Words of a class or id that mark a byline or dateline (removed when short).
+const BYLINE_WORDS: [&str; 6] = [
+    "byline",
+    "author",
+    "authors",
+    "dateline",
+    "timestamp",
+    "published",
+];
+
 /// Removes what is never the article before Readability scores the page:
-/// navigation, footers, forms, hidden parts, and elements whose class or id
+/// navigation, footers, forms, hidden parts, captions, short bylines, and
+/// elements whose class or id
 /// names page chrome (`cookie-banner`, `share_bar`, `related-stories`…),
 /// unless they hold most of the page's text. Readability alone keeps these
 /// on a page whose article is short, when it retries without its filters.
 fn prune(doc: &Document) {
     doc.select(
         "nav, footer, form, [role=navigation], [role=contentinfo], [aria-hidden=true], \
-         [hidden], dialog",
+         [hidden], dialog, figcaption, [rel=author], [itemprop=author]",
     )
     .remove();
-    let total = doc.select("body").text().len();
+    let mut total = None;
     for node in doc.select("[class], [id]").nodes() {
         if matches!(
             node.node_name().as_deref(),
@@ -253,7 +264,18 @@ fn prune(doc: &Document) {
         let chrome = names
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| CHROME_WORDS.contains(&w));
-        if chrome && node.text().len() * 2 < total {
+        if !chrome {
+            // A byline or dateline: metadata, not the article's text.
+            let byline = names
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| BYLINE_WORDS.contains(&w));
+            if byline && node.text().len() < 200 {
+                node.remove_from_parent();
+            }
+            continue;
+        }
+        let total = *total.get_or_insert_with(|| doc.select("body").text().len());
+        if node.text().len() * 2 < total {
             node.remove_from_parent();
         }
     }
@@ -340,6 +362,8 @@ struct Meta {
     ld_headline: Option<String>,
     og_title: Option<String>,
     h1: Option<String>,
+    /// Whether `h1` is inside `<article>`/`<main>` (else it may be a logo).
+    h1_in_article: bool,
     title_tag: Option<String>,
     date: Option<String>,
     author: Option<String>,
@@ -358,24 +382,31 @@ impl Meta {
     fn read(doc: &Document) -> Meta {
         let mut m = Meta::default();
         let ld = JsonLd::read(doc);
-        let meta = |keys: &[&str]| -> Option<String> {
-            for key in keys {
-                for attr in ["property", "name", "itemprop"] {
-                    let sel = format!("meta[{attr}=\"{key}\" i]");
-                    for node in doc.select(&sel).nodes() {
-                        if let Some(v) = node.attr("content").and_then(|v| clean(&v)) {
-                            return Some(v);
-                        }
-                    }
+        // Every <meta property|name|itemprop=… content=…>, first of each
+        // key (lower-cased) kept: one pass instead of a query per key.
+        let mut metas: std::collections::HashMap<String, String> = Default::default();
+        for node in doc.select("meta[content]").nodes() {
+            let Some(content) = node.attr("content").and_then(|v| clean(&v)) else {
+                continue;
+            };
+            for attr in ["property", "name", "itemprop"] {
+                if let Some(key) = node.attr(attr) {
+                    metas
+                        .entry(key.trim().to_ascii_lowercase())
+                        .or_insert_with(|| content.clone());
                 }
             }
-            None
+        }
+        let meta = |keys: &[&str]| -> Option<String> {
+            keys.iter()
+                .find_map(|k| metas.get(&k.to_ascii_lowercase()).cloned())
         };
         m.ld_headline = ld.headline;
         m.og_title = meta(&["og:title", "twitter:title"]);
         let article_h1 = doc
             .select("article h1, main h1, [itemprop=headline]")
             .first();
+        m.h1_in_article = article_h1.exists();
         m.h1 = if article_h1.exists() {
             clean(&article_h1.text())
         } else {
@@ -466,9 +497,29 @@ impl Meta {
         m
     }
 
+    /// The `<h1>`, unless it may be the site's logo: one outside the
+    /// article is trusted when it is the main part of the `<title>`, or long
+    /// enough for a headline.
+    fn trusted_h1(&self) -> Option<&String> {
+        self.h1.as_ref().filter(|h1| {
+            self.h1_in_article
+                || h1.split_whitespace().count() >= 4
+                || self
+                    .title_tag
+                    .as_ref()
+                    .is_none_or(|t| longest_part(t).eq_ignore_ascii_case(h1))
+        })
+    }
+
     /// The headline: the first candidate, with a site name around it removed.
     fn headline(&self) -> String {
-        let candidates = [&self.ld_headline, &self.og_title, &self.h1, &self.title_tag];
+        let h1 = self.trusted_h1();
+        let candidates = [
+            &self.ld_headline,
+            &self.og_title,
+            &h1.cloned(),
+            &self.title_tag,
+        ];
         let Some(first) = candidates.iter().find_map(|c| c.as_deref()) else {
             return String::new();
         };
@@ -480,7 +531,7 @@ impl Meta {
     /// them.
     fn strip_site(&self, title: &str) -> String {
         // The article's h1 as the title's start or end settles it.
-        if let Some(h1) = &self.h1 {
+        if let Some(h1) = self.trusted_h1() {
             if title != h1 && h1.chars().count() >= 10 {
                 for sep in SEPARATORS {
                     if title.starts_with(h1.as_str()) && title[h1.len()..].starts_with(sep) {
@@ -528,6 +579,24 @@ impl Meta {
 }
 
 const SEPARATORS: [&str; 7] = [" - ", " | ", " – ", " — ", " · ", " :: ", " • "];
+
+/// The longest of a title's parts between separators.
+fn longest_part(t: &str) -> &str {
+    let mut longest = t;
+    let mut rest = t;
+    let mut first = true;
+    while let Some((head, tail)) = split_first(rest) {
+        if first || head.len() > longest.len() {
+            longest = head;
+        }
+        first = false;
+        rest = tail;
+    }
+    if !first && rest.len() > longest.len() {
+        longest = rest;
+    }
+    longest.trim()
+}
 
 fn split_last(t: &str) -> Option<(&str, &str)> {
     SEPARATORS
@@ -797,6 +866,15 @@ mod tests {
         assert_eq!(a.date.as_deref(), Some("2022-01-15"));
         assert!(a.body.contains("The final vote"));
         assert_eq!(a.source, None);
+    }
+
+    #[test]
+    fn a_logo_h1_is_not_the_headline() {
+        let html = format!(
+            "<html><head><title>Tram line opens to passengers | City Times</title></head><body>\
+             <h1 class=logo>City Times</h1><div>{PARAS}</div></body></html>"
+        );
+        assert_eq!(article(&html).title, "Tram line opens to passengers");
     }
 
     #[test]
