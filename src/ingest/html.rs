@@ -26,7 +26,7 @@
 //! - url: `<link rel=canonical>`, `og:url`, JSON-LD `url`;
 //! - language: `<html lang>`, JSON-LD `inLanguage`, `og:locale`.
 
-use dom_query::Document;
+use dom_query::{Document, NodeRef};
 use dom_smoothie::{Config, Readability, TextMode};
 use serde_json::Value;
 
@@ -147,8 +147,9 @@ fn declared_charset(head: &[u8]) -> Option<String> {
 /// Also used for the HTML part of an e-mail.
 pub(super) fn extract(html: &str, id: &str) -> Option<Article> {
     let doc = Document::from(html);
-    let meta = Meta::read(&doc);
-    prune(&doc);
+    let scan = Scan::walk(&doc);
+    let meta = Meta::read(&scan);
+    prune(&doc, &scan);
     let cfg = Config {
         text_mode: TextMode::Formatted,
         ..Config::default()
@@ -241,35 +242,22 @@ const BYLINE_WORDS: [&str; 6] = [
 /// names page chrome (`cookie-banner`, `share_bar`, `related-stories`…),
 /// unless they hold most of the page's text. Readability alone keeps these
 /// on a page whose article is short, when it retries without its filters.
-fn prune(doc: &Document) {
-    doc.select(
-        "nav, footer, form, [role=navigation], [role=contentinfo], [aria-hidden=true], \
-         [hidden], dialog, figcaption, [rel=author], [itemprop=author]",
-    )
-    .remove();
+fn prune(doc: &Document, scan: &Scan) {
+    for node in &scan.chrome {
+        node.remove_from_parent();
+    }
     let mut total = None;
-    for node in doc.select("[class], [id]").nodes() {
-        if matches!(
-            node.node_name().as_deref(),
-            Some("html" | "body" | "article" | "main")
-        ) {
-            continue;
-        }
+    for node in &scan.classed {
         let names = format!(
             "{} {}",
             node.attr("class").unwrap_or_default(),
             node.attr("id").unwrap_or_default()
         )
         .to_ascii_lowercase();
-        let chrome = names
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| CHROME_WORDS.contains(&w));
-        if !chrome {
+        let mut words = names.split(|c: char| !c.is_ascii_alphanumeric());
+        if !words.clone().any(|w| CHROME_WORDS.contains(&w)) {
             // A byline or dateline: metadata, not the article's text.
-            let byline = names
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|w| BYLINE_WORDS.contains(&w));
-            if byline && node.text().len() < 200 {
+            if words.any(|w| BYLINE_WORDS.contains(&w)) && node.text().len() < 200 {
                 node.remove_from_parent();
             }
             continue;
@@ -278,6 +266,141 @@ fn prune(doc: &Document) {
         if node.text().len() * 2 < total {
             node.remove_from_parent();
         }
+    }
+}
+
+/// What one walk over a page finds: the metadata's sources, and the
+/// elements `prune` removes or checks. One walk in document order instead
+/// of a selector query per item (each a walk of its own).
+#[derive(Default)]
+struct Scan<'a> {
+    /// `<meta property|name|itemprop=K content=V>`, the first V of each K (lower-cased).
+    metas: std::collections::HashMap<String, String>,
+    /// The text of each `<script type=application/ld+json>`.
+    json_ld: Vec<String>,
+    /// The first `<h1>` inside `<article>`/`<main>`, or `[itemprop=headline]`.
+    article_h1: Option<NodeRef<'a>>,
+    first_h1: Option<NodeRef<'a>>,
+    h1_count: usize,
+    title: Option<String>,
+    /// `<time datetime>` inside the article, then anywhere.
+    time_in_article: Option<String>,
+    time_anywhere: Option<String>,
+    /// `[itemprop=datePublished]`'s `datetime`, else its `content`.
+    itemprop_date: Option<String>,
+    canonical: Option<String>,
+    lang: Option<String>,
+    /// Never the article: nav, footer, form, dialog, captions, author
+    /// links, hidden parts, navigation and content-info roles.
+    chrome: Vec<NodeRef<'a>>,
+    /// Other elements with a class or id (not html, body, article, main).
+    classed: Vec<NodeRef<'a>>,
+}
+
+impl<'a> Scan<'a> {
+    fn walk(doc: &'a Document) -> Scan<'a> {
+        let mut s = Scan::default();
+        let mut stack = vec![(doc.root(), false)];
+        while let Some((node, in_article)) = stack.pop() {
+            let mut inside = in_article;
+            if node.is_element() {
+                let name = node.node_name().unwrap_or_default();
+                let attr = |a: &str| node.attr(a).and_then(|v| clean(&v));
+                match name.as_ref() {
+                    "meta" => {
+                        if let Some(content) = attr("content") {
+                            for a in ["property", "name", "itemprop"] {
+                                if let Some(key) = node.attr(a) {
+                                    s.metas
+                                        .entry(key.trim().to_ascii_lowercase())
+                                        .or_insert_with(|| content.clone());
+                                }
+                            }
+                        }
+                    }
+                    "script" => {
+                        if attr("type")
+                            .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json"))
+                        {
+                            s.json_ld.push(node.text().to_string());
+                        }
+                        continue;
+                    }
+                    "style" | "noscript" | "template" | "svg" => continue,
+                    "title" if s.title.is_none() => s.title = clean(&node.text()),
+                    "h1" => {
+                        s.h1_count += 1;
+                        s.first_h1 = s.first_h1.or(Some(node));
+                        if in_article && s.article_h1.is_none() {
+                            s.article_h1 = Some(node);
+                        }
+                    }
+                    "time" => {
+                        if let Some(dt) = attr("datetime") {
+                            let slot = if in_article {
+                                &mut s.time_in_article
+                            } else {
+                                &mut s.time_anywhere
+                            };
+                            if slot.is_none() {
+                                *slot = Some(dt);
+                            }
+                        }
+                    }
+                    "link" => {
+                        let canonical = node.attr("rel").is_some_and(|r| {
+                            r.split_whitespace()
+                                .any(|w| w.eq_ignore_ascii_case("canonical"))
+                        });
+                        if canonical && s.canonical.is_none() {
+                            s.canonical = attr("href");
+                        }
+                    }
+                    "html" => s.lang = s.lang.take().or_else(|| attr("lang")),
+                    "article" | "main" => inside = true,
+                    "nav" | "footer" | "form" | "dialog" | "figcaption" => {
+                        s.chrome.push(node);
+                        continue;
+                    }
+                    _ => {}
+                }
+                match attr("itemprop").as_deref() {
+                    Some("headline") if s.article_h1.is_none() => s.article_h1 = Some(node),
+                    Some("datePublished") if s.itemprop_date.is_none() => {
+                        s.itemprop_date = attr("datetime").or_else(|| attr("content"));
+                    }
+                    Some("author") => {
+                        s.chrome.push(node);
+                        continue;
+                    }
+                    _ => {}
+                }
+                let role = attr("role");
+                if matches!(role.as_deref(), Some("navigation" | "contentinfo"))
+                    || attr("rel").as_deref() == Some("author")
+                    || node
+                        .attr("aria-hidden")
+                        .is_some_and(|v| v.as_ref() == "true")
+                    || node.has_attr("hidden")
+                {
+                    s.chrome.push(node);
+                    continue;
+                }
+                if (node.has_attr("class") || node.has_attr("id"))
+                    && !matches!(name.as_ref(), "html" | "body" | "article" | "main")
+                {
+                    s.classed.push(node);
+                }
+            }
+            let first = stack.len();
+            stack.extend(
+                node.children_it(false)
+                    .filter(|c| c.is_element())
+                    .map(|c| (c, inside)),
+            );
+            stack[first..].reverse();
+        }
+        s
     }
 }
 
@@ -379,82 +502,45 @@ fn clean(s: &str) -> Option<String> {
 }
 
 impl Meta {
-    fn read(doc: &Document) -> Meta {
+    fn read(scan: &Scan) -> Meta {
         let mut m = Meta::default();
-        let ld = JsonLd::read(doc);
-        // Every <meta property|name|itemprop=… content=…>, first of each
-        // key (lower-cased) kept: one pass instead of a query per key.
-        let mut metas: std::collections::HashMap<String, String> = Default::default();
-        for node in doc.select("meta[content]").nodes() {
-            let Some(content) = node.attr("content").and_then(|v| clean(&v)) else {
-                continue;
-            };
-            for attr in ["property", "name", "itemprop"] {
-                if let Some(key) = node.attr(attr) {
-                    metas
-                        .entry(key.trim().to_ascii_lowercase())
-                        .or_insert_with(|| content.clone());
-                }
-            }
-        }
+        let ld = JsonLd::read(&scan.json_ld);
         let meta = |keys: &[&str]| -> Option<String> {
             keys.iter()
-                .find_map(|k| metas.get(&k.to_ascii_lowercase()).cloned())
+                .find_map(|k| scan.metas.get(&k.to_ascii_lowercase()).cloned())
         };
         m.ld_headline = ld.headline;
         m.og_title = meta(&["og:title", "twitter:title"]);
-        let article_h1 = doc
-            .select("article h1, main h1, [itemprop=headline]")
-            .first();
-        m.h1_in_article = article_h1.exists();
-        m.h1 = if article_h1.exists() {
-            clean(&article_h1.text())
-        } else {
-            let h1 = doc.select("h1");
-            (h1.length() == 1)
-                .then(|| clean(&h1.text()))
-                .flatten()
-                .or_else(|| clean(&h1.first().text()))
+        m.h1_in_article = scan.article_h1.is_some();
+        m.h1 = match (scan.article_h1, scan.first_h1) {
+            (Some(h1), _) | (None, Some(h1)) => clean(&h1.text()),
+            (None, None) => None,
         };
-        m.title_tag = clean(&doc.select("head title, title").first().text());
+        m.title_tag = scan.title.clone();
 
-        let mut dates = vec![ld.date];
-        dates.push(meta(&[
-            "article:published_time",
-            "datePublished",
-            "og:published_time",
-            "date",
-            "pubdate",
-            "publishdate",
-            "publish-date",
-            "publication_date",
-            "dc.date",
-            "dc.date.issued",
-            "dcterms.created",
-            "dcterms.date",
-            "sailthru.date",
-            "parsely-pub-date",
-            "article.published",
-        ]));
-        for sel in [
-            "article time[datetime]",
-            "main time[datetime]",
-            "[itemprop=datePublished][datetime]",
-            "time[datetime]",
-        ] {
-            dates.push(
-                doc.select(sel)
-                    .first()
-                    .attr("datetime")
-                    .and_then(|v| clean(&v)),
-            );
-        }
-        dates.push(
-            doc.select("[itemprop=datePublished]")
-                .first()
-                .attr("content")
-                .and_then(|v| clean(&v)),
-        );
+        let dates = [
+            ld.date,
+            meta(&[
+                "article:published_time",
+                "datePublished",
+                "og:published_time",
+                "date",
+                "pubdate",
+                "publishdate",
+                "publish-date",
+                "publication_date",
+                "dc.date",
+                "dc.date.issued",
+                "dcterms.created",
+                "dcterms.date",
+                "sailthru.date",
+                "parsely-pub-date",
+                "article.published",
+            ]),
+            scan.time_in_article.clone(),
+            scan.itemprop_date.clone(),
+            scan.time_anywhere.clone(),
+        ];
         m.date = dates
             .into_iter()
             .flatten()
@@ -478,20 +564,15 @@ impl Meta {
             .or(ld.publisher)
             .or_else(|| meta(&["application-name", "twitter:site"]))
             .map(|s| s.trim_start_matches('@').to_owned());
-        let canonical = doc
-            .select("link[rel=canonical]")
-            .first()
-            .attr("href")
-            .and_then(|v| clean(&v))
-            .filter(|u| u.starts_with("http"));
-        m.url = canonical
+        m.url = scan
+            .canonical
+            .clone()
+            .filter(|u| u.starts_with("http"))
             .or_else(|| meta(&["og:url"]).filter(|u| u.starts_with("http")))
             .or(ld.url);
-        m.language = doc
-            .select("html[lang]")
-            .first()
-            .attr("lang")
-            .and_then(|v| clean(&v))
+        m.language = scan
+            .lang
+            .clone()
             .or(ld.language)
             .or_else(|| meta(&["og:locale"]).map(|l| l.replace('_', "-")));
         m
@@ -690,10 +771,9 @@ const ARTICLE_TYPES: [&str; 9] = [
 ];
 
 impl JsonLd {
-    fn read(doc: &Document) -> JsonLd {
+    fn read(scripts: &[String]) -> JsonLd {
         let mut values = Vec::new();
-        for node in doc.select("script[type=\"application/ld+json\" i]").nodes() {
-            let text = node.text();
+        for text in scripts {
             // Some pages wrap JSON-LD in a CDATA section or HTML comment.
             let text = text
                 .trim()
