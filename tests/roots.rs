@@ -241,23 +241,20 @@ fn a_bad_glob_is_an_error() {
 #[test]
 fn files_that_are_not_articles_are_counted_as_not_read() {
     let fx = two_folders();
-    fx.write("news/page.html", "<p>hi</p>");
-    fx.write("news/data.pdf", "%PDF");
-    fx.write("news/more.html", "<p>hi</p>");
-    fx.write("news/.hidden.html", "<p>hidden</p>");
+    fx.write("news/photo.png", "PNG");
+    fx.write("news/sheet.xlsx", "PK");
+    fx.write("news/other.png", "PNG");
+    fx.write("news/.hidden.png", "PNG");
     fx.write("news/LICENSE", "MIT");
     let err = index(&fx, &["news"]);
     assert_eq!(
         err.lines().take(1).collect::<Vec<_>>(),
-        vec!["passim: not read: 4 files that are not articles (2 .html, 1 .pdf, 1 without extension); \
-          passim reads .txt, .md, .jsonl and .ndjson"]
+        vec!["passim: not read: 4 files that are not articles (2 .png, 1 .xlsx, 1 without extension); \
+          passim reads .txt, .md, .jsonl, .html, .pdf, .eml and .mbox"]
     );
     assert_index_summary_nr(&err, 2, 2, 0, 0, 0, 4);
     // Excluded files are not counted.
-    let err = index(
-        &fx,
-        &["news", "--exclude", "*.html", "--exclude", "LICENSE"],
-    );
+    let err = index(&fx, &["news", "--exclude", "*.png", "--exclude", "LICENSE"]);
     assert_index_summary_nr(&err, 2, 0, 0, 0, 0, 1);
     // --quiet prints neither line.
     let out = fx.run(&["index", "--index", "idx", "--quiet"]);

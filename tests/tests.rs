@@ -10,6 +10,7 @@
 //!   first four need root and skip otherwise).
 //! - `filters`: `--since`/`--until`/`--source`/`--path`, `date:`/`source:`/
 //!   `path:` in queries, `--sort`, `--facets`, and file dates.
+//! - `formats`: web pages, PDFs, e-mail and mbox, Markdown front matter.
 //! - `mcp`: `passim mcp` driven end to end by the official MCP Python SDK
 //!   (`scripts/test` installs it; see the module).
 //! - `output`: output people can read and use: several words as one query,
@@ -34,6 +35,7 @@ mod cli;
 mod config;
 mod faults;
 mod filters;
+mod formats;
 mod mcp;
 mod output;
 mod robustness;

@@ -31,9 +31,13 @@ fn check_ranges(text: &str, within: Range<usize>, ranges: &[Range<usize>], what:
 }
 
 fuzz_target!(|data: &[u8]| {
-    let format = match data.first().map(|b| b % 3) {
+    let format = match data.first().map(|b| b % 7) {
         Some(0) => Format::Text,
         Some(1) => Format::Markdown,
+        Some(3) => Format::Html,
+        Some(4) => Format::Pdf,
+        Some(5) => Format::Email,
+        Some(6) => Format::Mbox,
         _ => Format::JsonLines,
     };
     let items: Vec<_> = ingest::read(data, format, "id").collect();

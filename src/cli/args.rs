@@ -128,7 +128,7 @@ Examples:
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Folders or files to index (.txt, .md, .jsonl, .ndjson). Folders are
+    /// Folders or files to index (.txt, .md, .jsonl, .html, .pdf, .eml, .mbox). Folders are
     /// walked recursively, skipping hidden and .gitignore'd paths. Each
     /// becomes a root of the index; other roots are kept. Default: every
     /// root of the index, else `seeds`.

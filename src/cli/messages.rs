@@ -145,7 +145,7 @@ pub(crate) fn not_read(err: &mut dyn Write, by_ext: &BTreeMap<String, u64>) -> i
     info(
         err,
         &format!(
-            "not read: {total} file{s} that are not articles ({}); passim reads .txt, .md, .jsonl and .ndjson",
+            "not read: {total} file{s} that are not articles ({}); passim reads .txt, .md, .jsonl, .html, .pdf, .eml and .mbox",
             list.join(", ")
         ),
     )

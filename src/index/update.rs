@@ -468,7 +468,9 @@ impl FileRun<'_> {
                 Err(problem) => self.notice(problem.line, problem.message, problem.skipped),
             }
             read += 1;
-            if self.file.format == Format::JsonLines && read.is_multiple_of(PROGRESS_EVERY) {
+            if matches!(self.file.format, Format::JsonLines | Format::Mbox)
+                && read.is_multiple_of(PROGRESS_EVERY)
+            {
                 self.progress.bytes_done = start + articles.bytes_read();
                 self.reporter.progress(self.progress);
             }

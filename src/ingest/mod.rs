@@ -3,11 +3,15 @@
 //! [`read`] turns the bytes of one input into a stream of articles, each or
 //! a [`Problem`]; the indexer and the fuzz targets both read through it.
 //! Nothing here touches the index. A format is one module: `text` for
-//! plain text and Markdown, `jsonl` for JSON Lines; `walk` finds the
-//! files under the folders a user names.
+//! plain text and Markdown, `jsonl` for JSON Lines, `html` for web pages,
+//! `pdf`, `mail` for `.eml` and mbox; `walk` finds the files under the
+//! folders a user names.
 
 pub(crate) mod date;
+mod html;
 mod jsonl;
+mod mail;
+mod pdf;
 mod text;
 pub(crate) mod walk;
 
@@ -44,6 +48,13 @@ pub enum Format {
     Text,
     Markdown,
     JsonLines,
+    /// `.html`, `.htm`, `.xhtml`: the article of a web page.
+    Html,
+    Pdf,
+    /// `.eml`: one e-mail message.
+    Email,
+    /// `.mbox`: a mailbox, one article per message.
+    Mbox,
 }
 
 impl Format {
@@ -54,12 +65,17 @@ impl Format {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "pdf" => Some(Format::Pdf),
+            "eml" => Some(Format::Email),
+            "mbox" => Some(Format::Mbox),
             _ => None,
         }
     }
 
     /// The extensions [`Format::from_path`] knows, for messages.
-    pub(crate) const EXTENSIONS: &'static str = ".txt, .md, .jsonl or .ndjson";
+    pub(crate) const EXTENSIONS: &'static str =
+        ".txt, .md, .jsonl, .ndjson, .html, .htm, .xhtml, .pdf, .eml or .mbox";
 }
 
 /// Something wrong with an input, or with one line of it.
@@ -93,17 +109,21 @@ impl Problem {
 
 /// Reads the articles of one input of `format`. `id` is the article id for
 /// a text file (its path relative to the indexed root) and the prefix of the
-/// fallback id of JSONL lines that carry none. JSON Lines are streamed a line
-/// at a time, so memory does not grow with the input's size.
+/// fallback id of JSONL lines that carry none (and of mbox messages, `id#N`).
+/// JSON Lines and mbox files are streamed a line or a message at a time, so
+/// memory does not grow with the input's size; other formats are read whole.
 pub fn read<R: BufRead>(input: R, format: Format, id: &str) -> Articles<R> {
     let source = match format {
-        Format::Text | Format::Markdown => Source::Whole {
-            input: Some(input),
-            format,
-            id: id.to_owned(),
-            items: Vec::new().into_iter(),
-        },
+        Format::Text | Format::Markdown | Format::Html | Format::Pdf | Format::Email => {
+            Source::Whole {
+                input: Some(input),
+                format,
+                id: id.to_owned(),
+                items: Vec::new().into_iter(),
+            }
+        }
         Format::JsonLines => Source::Lines(jsonl::Lines::new(input, id)),
+        Format::Mbox => Source::Mbox(mail::Mbox::new(input, id)),
     };
     Articles {
         source,
@@ -126,13 +146,14 @@ enum Source<R> {
         items: std::vec::IntoIter<Result<Article, Problem>>,
     },
     Lines(jsonl::Lines<R>),
+    Mbox(mail::Mbox<R>),
 }
 
 impl<R> Articles<R> {
     /// The line of the input last read, for formats read by line.
     pub fn line(&self) -> Option<usize> {
         match &self.source {
-            Source::Whole { .. } => None,
+            Source::Whole { .. } | Source::Mbox(_) => None,
             Source::Lines(lines) => Some(lines.line()),
         }
     }
@@ -142,6 +163,7 @@ impl<R> Articles<R> {
         match &self.source {
             Source::Whole { .. } => self.bytes_read,
             Source::Lines(lines) => lines.bytes_read(),
+            Source::Mbox(messages) => messages.bytes_read(),
         }
     }
 }
@@ -162,7 +184,7 @@ impl<R: BufRead> Iterator for Articles<R> {
                     *items = match input.read_to_end(&mut bytes) {
                         Ok(n) => {
                             self.bytes_read = n as u64;
-                            text::read(&bytes, *format, id)
+                            read_whole(&bytes, *format, id)
                         }
                         Err(e) => vec![Err(Problem::skipped(None, crate::error::describe_io(&e)))],
                     }
@@ -171,6 +193,19 @@ impl<R: BufRead> Iterator for Articles<R> {
                 items.next()
             }
             Source::Lines(lines) => lines.next(),
+            Source::Mbox(messages) => messages.next(),
+        }
+    }
+}
+
+/// The articles of a format read whole, one article per file.
+fn read_whole(bytes: &[u8], format: Format, id: &str) -> Vec<Result<Article, Problem>> {
+    match format {
+        Format::Html => html::read(bytes, id),
+        Format::Pdf => pdf::read(bytes, id),
+        Format::Email => mail::read_eml(bytes, id),
+        Format::Text | Format::Markdown | Format::JsonLines | Format::Mbox => {
+            text::read(bytes, format, id)
         }
     }
 }

@@ -94,21 +94,28 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
 /// Parses a plain-text or Markdown article. Returns `None` if it has no text.
 pub(super) fn parse_text(text: &str, format: Format, id: &str) -> Option<Article> {
     let mut rest = text;
-    let mut front_title = None;
+    let mut front = FrontMatter::default();
     if format == Format::Markdown {
-        (front_title, rest) = strip_front_matter(rest);
+        (front, rest) = strip_front_matter(rest);
     }
+    let meta = |title: String, body: &str| Article {
+        id: id.to_owned(),
+        title,
+        body: body.to_owned(),
+        date: front.date.clone(),
+        url: front.url.clone(),
+        source: front.source.clone(),
+        author: front.author.clone(),
+        language: front.language.clone(),
+        extra: None,
+    };
     let rest = rest.trim_start_matches(['\n', ' ', '\t']);
     if rest.trim().is_empty() {
-        return front_title.map(|title| Article {
-            id: id.to_owned(),
-            title,
-            ..Article::default()
-        });
+        return front.title.clone().map(|title| meta(title, ""));
     }
     let (first, after) = rest.split_once('\n').unwrap_or((rest, ""));
     let after = after.trim_start_matches(['\n', ' ', '\t']).trim_end();
-    let (title, body) = if let Some(title) = front_title {
+    let (title, body) = if let Some(title) = front.title.clone() {
         (title, rest.trim_end())
     } else if let Some(heading) = markdown_heading(first, format) {
         (heading.to_owned(), after)
@@ -117,12 +124,7 @@ pub(super) fn parse_text(text: &str, format: Format, id: &str) -> Option<Article
     } else {
         (String::new(), rest.trim_end())
     };
-    Some(Article {
-        id: id.to_owned(),
-        title,
-        body: body.to_owned(),
-        ..Article::default()
-    })
+    Some(meta(title, body))
 }
 
 /// Whether a first line reads like a headline: short, and not ending like a sentence.
@@ -149,23 +151,61 @@ fn markdown_heading(line: &str, format: Format) -> Option<&str> {
     (!heading.is_empty()).then_some(heading)
 }
 
-/// Splits off a `---` YAML front-matter block, returning its `title:` if any.
-fn strip_front_matter(text: &str) -> (Option<String>, &str) {
+/// What a Markdown front-matter block says about its article.
+#[derive(Debug, Default)]
+struct FrontMatter {
+    title: Option<String>,
+    date: Option<String>,
+    author: Option<String>,
+    source: Option<String>,
+    url: Option<String>,
+    language: Option<String>,
+}
+
+/// Splits off a `---` YAML front-matter block, returning what it names:
+/// `title:`, `date:` (normalised), `author:`, `source:` or `publisher:`,
+/// `url:` (or `link:`, `canonical_url:`) and `lang:` (or `language:`).
+/// Only simple `key: value` lines are read; lists and nested keys are not.
+fn strip_front_matter(text: &str) -> (FrontMatter, &str) {
+    let mut front = FrontMatter::default();
     let Some(after_open) = text.strip_prefix("---\n") else {
-        return (None, text);
+        return (front, text);
     };
     let Some(close) = after_open.find("\n---") else {
-        return (None, text);
+        return (front, text);
     };
     let block = &after_open[..close];
     let rest = &after_open[close + 4..];
     let rest = rest.split_once('\n').map_or("", |(_, r)| r);
-    let title = block.lines().find_map(|l| {
-        let value = l.strip_prefix("title:")?.trim();
-        let value = value.trim_matches(['"', '\'']).trim();
-        (!value.is_empty()).then(|| value.to_owned())
-    });
-    (title, rest)
+    for line in block.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value)
+            .trim();
+        if value.is_empty() {
+            continue;
+        }
+        let slot = match key.trim().to_ascii_lowercase().as_str() {
+            "title" => &mut front.title,
+            "date" | "published" | "pubdate" => &mut front.date,
+            "author" | "byline" => &mut front.author,
+            "source" | "publisher" | "site" => &mut front.source,
+            "url" | "link" | "canonical_url" => &mut front.url,
+            "lang" | "language" => &mut front.language,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(value.to_owned());
+        }
+    }
+    front.date = front.date.map(|d| super::date::normalize(&d));
+    (front, rest)
 }
 
 #[cfg(test)]
@@ -212,6 +252,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!((b.title.as_str(), b.body.as_str()), ("Front", "Body text."));
+        assert_eq!(b.date.as_deref(), Some("2024"));
+    }
+
+    #[test]
+    fn front_matter_metadata() {
+        let a = parse_text(
+            "---\ntitle: 'Rates held'\ndate: 2023-05-01 10:00\nauthor: \"Ann Lee\"\n\
+             publisher: The Post\nurl: https://post.example/rates\nlang: en-GB\ntags: [a, b]\n---\n\
+             # Not the title\n\nBody.",
+            Format::Markdown,
+            "a.md",
+        )
+        .unwrap();
+        assert_eq!(a.title, "Rates held");
+        assert_eq!(a.body, "# Not the title\n\nBody.");
+        assert_eq!(a.date.as_deref(), Some("2023-05-01T10:00:00"));
+        assert_eq!(a.author.as_deref(), Some("Ann Lee"));
+        assert_eq!(a.source.as_deref(), Some("The Post"));
+        assert_eq!(a.url.as_deref(), Some("https://post.example/rates"));
+        assert_eq!(a.language.as_deref(), Some("en-GB"));
+        let b = parse_text(
+            "---\nsource: Wire\ndate: May 1, 2023\n---\n# Head\n\nText.",
+            Format::Markdown,
+            "b.md",
+        )
+        .unwrap();
+        assert_eq!((b.title.as_str(), b.body.as_str()), ("Head", "Text."));
+        assert_eq!(b.date.as_deref(), Some("2023-05-01"));
+        assert_eq!(b.source.as_deref(), Some("Wire"));
     }
 
     #[test]
