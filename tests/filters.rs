@@ -178,7 +178,11 @@ fn the_query_language_filters_by_date_and_source() {
         sorted_ids(&search(&fx, &["cocoa date:1987-04", "--source", "bbc"]).0),
         ["b2"]
     );
-    assert!(search(&fx, &["cocoa", "--source", "news"]).0.is_empty());
+    assert!(search(&fx, &["cocoa", "--source", "new"]).0.is_empty());
+    assert_eq!(
+        sorted_ids(&search(&fx, &["cocoa", "--source", "news"]).0),
+        ["b1", "b2", "b3"]
+    );
 }
 
 #[test]
@@ -341,4 +345,72 @@ fn bad_filter_values_are_one_line_errors_with_exit_2() {
     let out = fx.run(&["search", "--index", "idx", "cocoa", "--sort", "sideways"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("must be relevance, date (oldest first) or -date (newest first)"));
+}
+
+#[test]
+fn web_pages_and_mail_carry_their_metadata_into_hits_and_filters() {
+    let fx = Fixture::empty();
+    fx.write(
+        "saved/nurses.html",
+        r#"<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Nurses vote to strike over pay | The Guardian</title>
+<meta property="og:site_name" content="The Guardian">
+<meta property="article:published_time" content="2023-05-04T10:30:00+01:00">
+<meta name="author" content="Jane Smith">
+<link rel="canonical" href="https://example.com/nurses">
+</head><body><nav>Home News Sport</nav><article><h1>Nurses vote to strike over pay</h1>
+<p>Nurses in England have voted to strike over pay, the union said on Thursday.</p>
+<p>The ballot closed last week with a turnout above the legal threshold.</p></article>
+<footer>Cookies policy</footer></body></html>"#,
+    );
+    fx.write(
+        "saved/digest.eml",
+        "From: Weekly Digest <news@lists.digest.example.org>\r\nSubject: Pay talks resume\r\n\
+         Date: Tue, 9 Jan 2024 08:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Pay talks between the union and employers resumed on Tuesday after a month's pause.\r\n",
+    );
+    let out = fx.run(&["index", "--index", "idx", "saved"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (hits, _) = search(&fx, &["pay", "--source", "guardian"]);
+    assert_eq!(ids(&hits), ["nurses.html"]);
+    let h = &hits[0];
+    assert_eq!(h["date"], "2023-05-04T10:30:00+01:00");
+    assert!(h.get("date_from").is_none());
+    assert_eq!(h["source"], "The Guardian");
+    assert_eq!(h["author"], "Jane Smith");
+    assert_eq!(h["url"], "https://example.com/nurses");
+    assert_eq!(h["language"], "en-GB");
+    // The page's offset counts: 10:30+01:00 is 09:30 UTC, on 4 May.
+    assert_eq!(
+        ids(&search(&fx, &["pay date:2023-05-04"]).0),
+        ["nurses.html"]
+    );
+    let (hits, summary) = search(&fx, &["pay", "--since", "2024", "--facets"]);
+    assert_eq!(ids(&hits), ["digest.eml"]);
+    assert_eq!(hits[0]["author"], "Weekly Digest");
+    assert_eq!(
+        summary["facets"]["source"],
+        serde_json::json!([{"value": "lists.digest.example.org", "count": 1}])
+    );
+    // Whole words of a domain: `example.org` is a source's words, `ample` is not.
+    assert_eq!(
+        ids(&search(&fx, &["pay", "--source", "example.org"]).0),
+        ["digest.eml"]
+    );
+    assert!(search(&fx, &["pay", "--source", "ample"]).0.is_empty());
+    let out = fx.run(&[
+        "search", "--index", "idx", "--color", "never", "-p", "0", "--sort", "-date", "pay",
+    ]);
+    let lines: Vec<String> = stdout(&out)
+        .lines()
+        .filter(|l| l.starts_with("   saved/"))
+        .map(|l| l.split("  score").next().unwrap_or(l).to_owned())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "   saved/digest.eml · 2024-01-09T08:00:00Z · lists.digest.example.org · Weekly Digest",
+            "   saved/nurses.html · 2023-05-04T10:30:00+01:00 · The Guardian · Jane Smith"
+        ]
+    );
 }

@@ -276,9 +276,9 @@ pub struct SearchArgs {
     #[arg(long, value_name = "DATE", help_heading = "Filters")]
     pub until: Option<String>,
 
-    /// Only articles from this source (its name, or its first words:
-    /// `bbc` matches "BBC News"); repeat for any of several. In a query:
-    /// source:bbc, or -source:bbc to leave one out.
+    /// Only articles from this source (whole words of its name: `bbc`
+    /// matches "BBC News", `guardian` "The Guardian"); repeat for any of
+    /// several. In a query: source:bbc, or -source:bbc to leave one out.
     #[arg(long, value_name = "NAME", help_heading = "Filters")]
     pub source: Vec<String>,
 

@@ -69,7 +69,7 @@ pub(crate) struct SearchArgs {
     /// same forms as `since`.
     pub until: Option<String>,
     /// Only articles from these sources (any of them). A name matches a
-    /// source by whole words from its start: `bbc` matches "BBC News".
+    /// source by whole words: `bbc` matches "BBC News", `guardian` "The Guardian".
     pub sources: Option<Vec<String>>,
     /// Only articles whose file path matches one of these globs: `*.pdf`
     /// (the file name) or `news/*.html` (the end of the path).

@@ -13,9 +13,10 @@
 //!   from now (`12h`, `7d`, `2w`, `3m`, `1y`). `--since X` keeps articles
 //!   from the start of X; `--until X` keeps them up to the end of X, so
 //!   `--until 2023-06` includes June.
-//! - sources: matched by whole words from the start of the article's
-//!   source, ignoring case and punctuation: `bbc` and `"bbc news"` match
-//!   "BBC News"; `news` does not.
+//! - sources: matched by whole words, in order, anywhere in the article's
+//!   source, ignoring case and punctuation: `guardian` matches "The
+//!   Guardian", `bbc` and `"bbc news"` match "BBC News" and `example.org`
+//!   matches "lists.example.org"; `guard` does not.
 //! - paths: globs. One without `/` is matched against the file name
 //!   (`*.html`), one with `/` against the end of the path (`bbc/*.txt`).
 
@@ -188,10 +189,9 @@ pub fn source_words(name: &str) -> String {
 
 /// Whether an article's source (as stored) matches a name given as [`source_words`].
 pub fn source_matches(source: &str, name_words: &str) -> bool {
-    let source = source_words(source);
-    source == name_words
-        || (source.starts_with(name_words)
-            && source.as_bytes().get(name_words.len()) == Some(&b' '))
+    // Both are words joined by single spaces: pad them so that a match
+    // starts and ends at word boundaries.
+    format!(" {} ", source_words(source)).contains(&format!(" {name_words} "))
 }
 
 /// A compiled path glob: see the module's documentation.
@@ -457,11 +457,14 @@ mod tests {
     }
 
     #[test]
-    fn sources_match_whole_words_from_the_start() {
+    fn sources_match_whole_words_in_order() {
         assert!(source_matches("BBC News", "bbc"));
         assert!(source_matches("BBC News", "bbc news"));
         assert!(source_matches("bbc.co.uk", "bbc"));
-        assert!(!source_matches("BBC News", "news"));
+        assert!(source_matches("The Guardian", "guardian"));
+        assert!(source_matches("lists.example.org", "example org"));
+        assert!(!source_matches("The Guardian", "guard"));
+        assert!(!source_matches("BBC News", "news bbc"));
         assert!(!source_matches("BBCNews", "bbc"));
         assert_eq!(source_words("  Le Monde — Économie "), "le monde économie");
     }
