@@ -35,24 +35,11 @@ use super::{Article, Problem};
 /// Reads one web page: its article, or why it has none, after a warning if
 /// its encoding had to be guessed.
 pub(super) fn read(bytes: &[u8], id: &str) -> Vec<Result<Article, Problem>> {
-    let mut out = Vec::new();
-    let text = match decode(bytes) {
-        Ok((text, note)) => {
-            if let Some(message) = note {
-                out.push(Err(Problem::warning(None, message)));
-            }
-            text
-        }
-        Err(message) => {
-            out.push(Err(Problem::skipped(None, message)));
-            return out;
-        }
-    };
-    out.push(
-        extract(&text, id)
-            .ok_or_else(|| Problem::skipped(None, "no article text found in the page")),
-    );
-    out
+    super::decoded_article(
+        decode(bytes),
+        |text| extract(text, id),
+        "no article text found in the page",
+    )
 }
 
 /// Decodes a page's bytes by its BOM or declared charset (see the module

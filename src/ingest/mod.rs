@@ -210,6 +210,26 @@ fn read_whole(bytes: &[u8], format: Format, id: &str) -> Vec<Result<Article, Pro
     }
 }
 
+/// The items of a text format read whole: a warning when the encoding had
+/// to be guessed (`decoded`'s note), then the article `parse` finds in the
+/// text, or `empty` as the reason the file was skipped.
+fn decoded_article(
+    decoded: Result<(String, Option<String>), String>,
+    parse: impl FnOnce(&str) -> Option<Article>,
+    empty: &str,
+) -> Vec<Result<Article, Problem>> {
+    let (text, note) = match decoded {
+        Ok(decoded) => decoded,
+        Err(message) => return vec![Err(Problem::skipped(None, message))],
+    };
+    let mut out = Vec::with_capacity(2);
+    if let Some(message) = note {
+        out.push(Err(Problem::warning(None, message)));
+    }
+    out.push(parse(&text).ok_or_else(|| Problem::skipped(None, empty)));
+    out
+}
+
 /// Normalises line endings to `\n`.
 fn normalize_newlines(text: String) -> String {
     if !text.contains('\r') {

@@ -8,24 +8,11 @@ const MAX_HEADLINE_CHARS: usize = 150;
 /// Reads one text or Markdown file: its article, or why it has none, after
 /// a warning if its encoding had to be guessed.
 pub(super) fn read(bytes: &[u8], format: Format, id: &str) -> Vec<Result<Article, Problem>> {
-    let mut out = Vec::new();
-    let text = match decode(bytes) {
-        Ok((text, note)) => {
-            if let Some(message) = note {
-                out.push(Err(Problem::warning(None, message)));
-            }
-            text
-        }
-        Err(message) => {
-            out.push(Err(Problem::skipped(None, message)));
-            return out;
-        }
-    };
-    out.push(
-        parse_text(&text, format, id)
-            .ok_or_else(|| Problem::skipped(None, "empty file (no text to index)")),
-    );
-    out
+    super::decoded_article(
+        decode(bytes),
+        |text| parse_text(text, format, id),
+        "empty file (no text to index)",
+    )
 }
 
 /// Decodes file bytes to text with `\n` line endings.
