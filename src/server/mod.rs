@@ -204,7 +204,13 @@ mod tests {
             .iter()
             .map(|p| p["name"].as_str().unwrap())
             .collect();
-        assert_eq!(names, ["q", "limit", "offset", "passages", "plain"]);
+        assert_eq!(
+            names,
+            [
+                "q", "limit", "offset", "passages", "plain", "since", "until", "source", "path",
+                "sort", "facets"
+            ]
+        );
         assert_eq!(
             doc["paths"]["/api/search"]["get"]["parameters"][1]["schema"]["maximum"],
             api::MAX_LIMIT
