@@ -118,22 +118,13 @@ impl SearchConfig {
 
 /// The filter of `--since`, `--until`, `--source` and `--path`.
 fn filter_of(args: &SearchArgs) -> Result<Filter> {
-    let now = filter::now();
-    let mut f = Filter::default();
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| filter::since(s, now))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|s| filter::until(s, now))
-        .transpose()?;
-    f.date(since, until);
-    f.sources(&args.source)?;
-    f.paths(&args.path)?;
-    Ok(f)
+    Filter::of(
+        args.since.as_deref(),
+        args.until.as_deref(),
+        &args.source,
+        &args.path,
+        filter::now(),
+    )
 }
 
 /// Colour for `auto`: a terminal, `NO_COLOR` unset or empty, and `TERM` not `dumb`.

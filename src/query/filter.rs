@@ -126,6 +126,24 @@ impl Filter {
         Ok(())
     }
 
+    /// The filter of a front end's date bounds (read by [`since`] and
+    /// [`until`] against `now`), sources and path globs.
+    pub fn of<S: AsRef<str>>(
+        since_text: Option<&str>,
+        until_text: Option<&str>,
+        sources: &[S],
+        paths: &[S],
+        now: i64,
+    ) -> Result<Filter> {
+        let mut f = Filter::default();
+        let since = since_text.map(|s| since(s, now)).transpose()?;
+        let until = until_text.map(|s| until(s, now)).transpose()?;
+        f.date(since, until);
+        f.sources(sources)?;
+        f.paths(paths)?;
+        Ok(f)
+    }
+
     /// Adds every constraint of `other`.
     pub fn and(&mut self, other: Filter) {
         self.constraints.extend(other.constraints);

@@ -133,7 +133,6 @@ fn flag(name: &str, value: Option<&str>) -> Result<bool, ApiError> {
 
 /// The filter of `since`, `until`, `source` and `path` (lists comma-separated).
 fn filter(p: &Params) -> Result<Filter, Error> {
-    let now = query_filter::now();
     fn given(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|v| !v.is_empty())
     }
@@ -148,17 +147,13 @@ fn filter(p: &Params) -> Result<Filter, Error> {
             })
             .unwrap_or_default()
     };
-    let mut f = Filter::default();
-    let since = given(&p.since)
-        .map(|s| query_filter::since(s, now))
-        .transpose()?;
-    let until = given(&p.until)
-        .map(|s| query_filter::until(s, now))
-        .transpose()?;
-    f.date(since, until);
-    f.sources(&list(&p.source))?;
-    f.paths(&list(&p.path))?;
-    Ok(f)
+    Filter::of(
+        given(&p.since),
+        given(&p.until),
+        &list(&p.source),
+        &list(&p.path),
+        query_filter::now(),
+    )
 }
 
 /// An error from the library: a problem with the request (400), an unknown
