@@ -223,7 +223,8 @@ pub(crate) fn count_line(results: &SearchResults) -> String {
         (_, 1) => format!("hit {first} of"),
         _ => format!("hits {first}–{last} of"),
     };
-    format!("{which} {total} {noun} · {ms:.1} ms")
+    let about = if results.total_exact { "" } else { "about " };
+    format!("{which} {about}{total} {noun} · {ms:.1} ms")
 }
 
 /// `--facets` in text: `sources: BBC News 12 · Reuters 8 · none 3` and

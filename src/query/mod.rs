@@ -10,7 +10,8 @@
 mod bm25f;
 pub mod filter;
 
-use bm25f::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
+pub use bm25f::Bm25FOrQuery;
+use bm25f::{Bm25FParams, Bm25FTermQuery};
 pub use filter::Filter;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,

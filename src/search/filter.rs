@@ -47,7 +47,7 @@ impl Sort {
 }
 
 /// The filter, ready for one segment.
-struct SegmentFilter {
+pub(super) struct SegmentFilter {
     checks: Vec<Check>,
 }
 
@@ -67,7 +67,7 @@ enum Check {
 }
 
 impl SegmentFilter {
-    fn new(filter: &Filter, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
+    pub(super) fn new(filter: &Filter, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
         let ff = segment.fast_fields();
         let mut checks = Vec::with_capacity(filter.constraints.len());
         for constraint in &filter.constraints {
@@ -111,7 +111,7 @@ impl SegmentFilter {
         Ok(SegmentFilter { checks })
     }
 
-    fn accepts(&self, doc: DocId) -> bool {
+    pub(super) fn accepts(&self, doc: DocId) -> bool {
         self.checks.iter().all(|check| match check {
             Check::Date {
                 column,

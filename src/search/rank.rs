@@ -5,13 +5,13 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
-use super::feedback;
 use super::filter::{ByDate, FacetCounts, Facets, Filtered, Sort};
 use super::SearchOptions;
+use super::{feedback, topk};
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
-use crate::query::Filter;
+use crate::query::{Bm25FOrQuery, Filter};
 
 /// How many first-pass articles feedback re-ranks (or `--limit`, if more):
 /// only these can reach the top after expansion. On the six eval sets,
@@ -19,7 +19,11 @@ use crate::query::Filter;
 /// entries (nDCG@10 within 0.002); the re-ranking costs a tenth.
 pub(crate) const RERANK_DEPTH: usize = 100;
 
-/// The top `want` articles (at least `opts.limit`) and how many match in all.
+/// The hits, best first; how many articles match; whether that count is exact.
+pub(super) type Ranked = (Vec<(f32, DocAddress)>, usize, bool);
+
+/// The top `want` articles (at least `opts.limit`), how many match in all,
+/// and whether that count is exact (else a lower bound: see [`first_pass`]).
 ///
 /// Queries that get RM3 feedback (see [`feedback::expansion`]) are ranked
 /// in two passes: the first ranks by the query's own words and keeps the
@@ -36,7 +40,7 @@ pub(super) fn rank(
     opts: &SearchOptions,
     want: usize,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+) -> Result<Ranked> {
     let limit = want.max(opts.limit).max(1);
     let base = compiled.query.as_ref();
     if opts.sort != Sort::Relevance {
@@ -45,17 +49,16 @@ pub(super) fn rank(
             limit,
             descending: opts.sort == Sort::DateDescending,
         };
-        return collect(searcher, base, filter, (by_date, Count));
+        let (top, total) = collect(searcher, base, filter, (by_date, Count))?;
+        return Ok((top, total, true));
     }
     if !feedback::applies(compiled, &opts.rank) {
-        let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-        return collect(searcher, base, filter, collector);
+        return first_pass(searcher, compiled, filter, opts, limit);
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
-    let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-    let (first, total) = collect(searcher, base, filter, collector)?;
+    let (first, total, exact) = first_pass(searcher, compiled, filter, opts, depth)?;
     let fb = opts.rank.feedback;
     let feedback_docs = &first[..first.len().min(fb.docs)];
     let Some(extras) = feedback::expansion(
@@ -69,12 +72,37 @@ pub(super) fn rank(
     else {
         let mut top = first;
         top.truncate(limit);
-        return Ok((top, total));
+        return Ok((top, total, exact));
     };
     let lambda = fb.original_weight.clamp(0.0, 1.0);
     let mut top = rescore(searcher, &first, lambda, &extras)?;
     top.truncate(limit);
-    Ok((top, total))
+    Ok((top, total, exact))
+}
+
+/// The best `k` matches by the query's own score, and their count. A query
+/// of bare words is ranked with MaxScore ([`topk::top_k`]): the same hits
+/// and scores, but matches that cannot reach the top may go uncounted, so
+/// the count is exact only when `--count`/`exact_count` or facets ask for
+/// it (or nothing was skipped). Other queries visit every match.
+fn first_pass(
+    searcher: &Searcher,
+    compiled: &CompiledQuery,
+    filter: &Filter,
+    opts: &SearchOptions,
+    k: usize,
+) -> Result<Ranked> {
+    let query = compiled.query.as_ref();
+    if !opts.exact_count && !opts.facets {
+        if let Some(or) = query.downcast_ref::<Bm25FOrQuery>() {
+            if let Some(t) = topk::top_k(searcher, or, filter, k)? {
+                return Ok((t.top, t.total, t.exact));
+            }
+        }
+    }
+    let collector = (TopDocs::with_limit(k).order_by_score(), Count);
+    let (top, total) = collect(searcher, query, filter, collector)?;
+    Ok((top, total, true))
 }
 
 /// Matches per source and per year, after the filter.
