@@ -26,6 +26,8 @@
 //!   text files in `tests/snapshots/`.
 //! - `tokens`: apostrophes, numbers, acronyms, accents and stopword-only
 //!   queries, searched as typed.
+//! - `topk`: top-k pruning's lower-bound count and its labels, exact
+//!   counts on request, and a corpus indexed from a named pipe.
 //! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
 //!
 //! Run one module or test by name filter, e.g.
@@ -45,4 +47,5 @@ mod serve;
 mod snapshots;
 mod spell;
 mod tokens;
+mod topk;
 mod util;
