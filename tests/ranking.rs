@@ -120,3 +120,73 @@ fn date_order_breaks_ties_by_score_then_id() {
         .collect();
     assert_eq!(first, want);
 }
+
+/// Articles for the one-scale tests: `pay` in the body only (b1-b4, with
+/// different counts and lengths), in the headline only (t1), in both (tb).
+fn pay_articles(fx: &Fixture) {
+    let lines = [
+        r#"{"id":"b1","title":"wages","body":"the pay rise was agreed after a long dispute"}"#,
+        r#"{"id":"b2","title":"wages","body":"pay pay and more pay for nurses in the north of the country this year"}"#,
+        r#"{"id":"b3","title":"wages","body":"nurses pay rise"}"#,
+        r#"{"id":"b4","title":"wages","body":"a strike over pay and pensions, and a ballot on pay, closed schools across the region for two weeks in march"}"#,
+        r#"{"id":"t1","title":"pay rise for nurses","body":"the union welcomed the offer"}"#,
+        r#"{"id":"tb","title":"pay talks","body":"pay talks resume on monday"}"#,
+        r#"{"id":"x1","title":"weather","body":"rain later"}"#,
+    ];
+    fx.write("pay.jsonl", lines.join("\n"));
+    let out = fx.run(&["index", "--index", "idx", "pay.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn field_words_score_like_bare_words() {
+    let fx = Fixture::empty();
+    pay_articles(&fx);
+    let all = ranking(&fx, "idx", &["pay"]);
+    let body = ranking(&fx, "idx", &["body:pay"]);
+    let body_only = |r: &[(String, f64)]| -> Vec<(String, f64)> {
+        r.iter()
+            .filter(|(id, _)| id.starts_with('b'))
+            .cloned()
+            .collect()
+    };
+    // The body-only articles: the same order and the same scores either way.
+    assert_eq!(body_only(&all), body_only(&body));
+    assert_eq!(body_only(&all).len(), 4);
+    let ids: Vec<&str> = body.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["b2", "b3", "b4", "tb", "b1"]);
+    // `title:pay` counts the headline only: t1 and tb, and tb's body does not add.
+    let title: Vec<String> = ranking(&fx, "idx", &["title:pay"])
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(title, ["tb", "t1"]);
+}
+
+#[test]
+fn phrases_score_on_the_scale_of_their_words() {
+    let fx = Fixture::empty();
+    pay_articles(&fx);
+    // In b1 and b3, `pay` and `rise` occur once each, only as "pay rise":
+    // the phrase scores what the two words score together.
+    let phrase = ranking(&fx, "idx", &["\"pay rise\""]);
+    let words = ranking(&fx, "idx", &["+pay +rise"]);
+    let score = |r: &[(String, f64)], id: &str| {
+        r.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| *s)
+            .unwrap_or(f64::NAN)
+    };
+    for id in ["b1", "b3"] {
+        let (p, w) = (score(&phrase, id), score(&words, id));
+        assert!((p - w).abs() <= 1e-4 * w, "{id}: phrase {p} vs words {w}");
+    }
+    // A headline phrase counts like a headline word: t1 first.
+    let ids: Vec<&str> = phrase.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["t1", "b3", "b1"]);
+    let title: Vec<String> = ranking(&fx, "idx", &["title:\"pay rise\""])
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(title, ["t1"]);
+}

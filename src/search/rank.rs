@@ -209,7 +209,6 @@ mod tests {
 
         let first = searcher.search(&base, &by_score(10)).expect("first pass");
         let got = rescore(&searcher, &first, lambda, &extras).expect("rescore");
-        let first = strip_ids(first);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
