@@ -2,8 +2,9 @@
 //! match: MaxScore over passim's BM25F ([`Bm25FOrQuery::for_each_pruned`]),
 //! with one threshold carried across segments and the filter applied before
 //! a match can raise it. The hits and their scores are those of the
-//! exhaustive `(TopDocs, Count)` collection (ties: the lower address
-//! first); the count is exact only when no postings were skipped.
+//! exhaustive collection ([`super::rank::by_score`]: best score first, equal
+//! scores in article id order); the count is exact only when no postings
+//! were skipped.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
@@ -11,19 +12,27 @@ use std::collections::BinaryHeap;
 use tantivy::{DocAddress, Score, Searcher};
 
 use super::filter::SegmentFilter;
+use super::rank::Ranked;
 use crate::error::Result;
+use crate::index::schema;
 use crate::query::{Bm25FOrQuery, Filter};
 
 /// The top `k` and the number of matches (a lower bound unless `exact`).
 pub(super) struct TopK {
-    pub top: Vec<(Score, DocAddress)>,
+    pub top: Vec<Ranked>,
     pub total: usize,
     pub exact: bool,
 }
 
-/// A heap entry: the greater is the better hit (higher score, then lower address).
-#[derive(PartialEq)]
-struct Entry(Score, DocAddress);
+/// A heap entry: the greater is the better hit (higher score, then the
+/// lower article id, an article without one last, then the lower address).
+struct Entry(Score, Option<String>, DocAddress);
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
 
 impl Eq for Entry {}
 
@@ -35,9 +44,16 @@ impl PartialOrd for Entry {
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
+        let ids = match (&self.1, &other.1) {
+            (Some(a), Some(b)) => b.cmp(a),
+            (Some(_), None) => Ordering::Greater,
+            (None, Some(_)) => Ordering::Less,
+            (None, None) => Ordering::Equal,
+        };
         self.0
             .total_cmp(&other.0)
-            .then_with(|| other.1.cmp(&self.1))
+            .then(ids)
+            .then_with(|| other.2.cmp(&self.2))
     }
 }
 
@@ -60,6 +76,7 @@ pub(super) fn top_k(
             true => None,
             false => Some(SegmentFilter::new(filter, reader)?),
         };
+        let ids = reader.fast_fields().str(schema::ID)?;
         let alive = reader.alive_bitset();
         let mut accept = |doc| {
             alive.is_none_or(|a| a.is_alive(doc))
@@ -67,7 +84,13 @@ pub(super) fn top_k(
         };
         let start = threshold;
         let mut collect = |doc, score| {
-            let entry = Entry(score, DocAddress::new(segment_ord, doc));
+            // The id is read only for a match that reaches the threshold.
+            let id = ids.as_ref().and_then(|column| {
+                let ord = column.term_ords(doc).next()?;
+                let mut id = String::new();
+                column.ord_to_str(ord, &mut id).ok()?.then_some(id)
+            });
+            let entry = Entry(score, id, DocAddress::new(segment_ord, doc));
             if heap.len() < k {
                 heap.push(Reverse(entry));
             } else if let Some(mut worst) = heap.peek_mut() {
@@ -87,13 +110,13 @@ pub(super) fn top_k(
         total += segment.matches;
         exact &= segment.exact;
     }
-    let mut top: Vec<(Score, DocAddress)> = heap
-        .into_iter()
-        .map(|Reverse(Entry(score, address))| (score, address))
-        .collect();
-    top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut top: Vec<Entry> = heap.into_iter().map(|Reverse(e)| e).collect();
+    top.sort_by(|a, b| b.cmp(a));
     Ok(Some(TopK {
-        top,
+        top: top
+            .into_iter()
+            .map(|Entry(score, id, address)| ((score, id), address))
+            .collect(),
         total: usize::try_from(total).unwrap_or(usize::MAX),
         exact,
     }))
@@ -107,7 +130,8 @@ mod tests {
     use crate::ingest::Article;
     use crate::query::{self, RankSettings, Syntax};
     use crate::search::filter::Filtered;
-    use tantivy::collector::{Count, TopDocs};
+    use crate::search::rank::by_score;
+    use tantivy::collector::Count;
     use tantivy::indexer::NoMergePolicy;
     use tantivy::{Index, Term};
 
@@ -242,12 +266,14 @@ mod tests {
                     or,
                     &Filtered {
                         filter: &filter,
-                        inner: (TopDocs::with_limit(k).order_by_score(), Count),
+                        inner: (by_score(k), Count),
                     },
                 )
                 .expect("exhaustive");
-            let bits = |v: &[(Score, DocAddress)]| {
-                v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>()
+            let bits = |v: &[Ranked]| {
+                v.iter()
+                    .map(|((s, id), a)| (s.to_bits(), id.clone(), *a))
+                    .collect::<Vec<_>>()
             };
             assert_eq!(bits(&got.top), bits(&want), "query {q}: {text:?}, k {k}");
             if got.exact {
@@ -257,7 +283,7 @@ mod tests {
                 lower_bounds += 1;
             }
             pruned_queries += 1;
-            ties += want.windows(2).filter(|w| w[0].0 == w[1].0).count();
+            ties += want.windows(2).filter(|w| w[0].0 .0 == w[1].0 .0).count();
         }
         // The comparison must have covered pruning, ties and most queries.
         assert!(pruned_queries > 2000, "{pruned_queries}");
