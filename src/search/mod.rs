@@ -26,6 +26,7 @@ mod filter;
 mod hit;
 mod rank;
 mod suggest;
+mod top;
 
 pub use crate::index::schema::Meta;
 pub use crate::query::Filter;
