@@ -26,6 +26,7 @@ mod filter;
 mod hit;
 mod rank;
 mod suggest;
+mod top;
 mod topk;
 
 pub use crate::index::schema::Meta;

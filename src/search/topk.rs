@@ -2,8 +2,8 @@
 //! match: MaxScore over passim's BM25F ([`Bm25FOrQuery::for_each_pruned`]),
 //! with one threshold carried across segments and the filter applied before
 //! a match can raise it. The hits and their scores are those of the
-//! exhaustive collection ([`super::rank::by_score`]: best score first, equal
-//! scores in article id order); the count is exact only when no postings
+//! exhaustive collection ([`super::top::TopByScore`]: best score first,
+//! equal scores in article id order); the count is exact only when no postings
 //! were skipped.
 
 use std::cmp::{Ordering, Reverse};
@@ -12,14 +12,13 @@ use std::collections::BinaryHeap;
 use tantivy::{DocAddress, Score, Searcher};
 
 use super::filter::SegmentFilter;
-use super::rank::Ranked;
 use crate::error::Result;
 use crate::index::schema;
 use crate::query::{Bm25FOrQuery, Filter};
 
 /// The top `k` and the number of matches (a lower bound unless `exact`).
 pub(super) struct TopK {
-    pub top: Vec<Ranked>,
+    pub top: Vec<(Score, DocAddress)>,
     pub total: usize,
     pub exact: bool,
 }
@@ -115,7 +114,7 @@ pub(super) fn top_k(
     Ok(Some(TopK {
         top: top
             .into_iter()
-            .map(|Entry(score, id, address)| ((score, id), address))
+            .map(|Entry(score, _, address)| (score, address))
             .collect(),
         total: usize::try_from(total).unwrap_or(usize::MAX),
         exact,
@@ -270,10 +269,8 @@ mod tests {
                     },
                 )
                 .expect("exhaustive");
-            let bits = |v: &[Ranked]| {
-                v.iter()
-                    .map(|((s, id), a)| (s.to_bits(), id.clone(), *a))
-                    .collect::<Vec<_>>()
+            let bits = |v: &[(Score, DocAddress)]| {
+                v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>()
             };
             assert_eq!(bits(&got.top), bits(&want), "query {q}: {text:?}, k {k}");
             if got.exact {
@@ -283,7 +280,7 @@ mod tests {
                 lower_bounds += 1;
             }
             pruned_queries += 1;
-            ties += want.windows(2).filter(|w| w[0].0 .0 == w[1].0 .0).count();
+            ties += want.windows(2).filter(|w| w[0].0 == w[1].0).count();
         }
         // The comparison must have covered pruning, ties and most queries.
         assert!(pruned_queries > 2000, "{pruned_queries}");
