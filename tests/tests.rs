@@ -19,6 +19,8 @@
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
+//! - `ranking`: tied articles in article id order whatever the index
+//!   layout (threads, runs); field words on the bare words' scale.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
@@ -42,6 +44,7 @@ mod formats;
 mod mcp;
 mod opensearch;
 mod output;
+mod ranking;
 mod robustness;
 mod roots;
 mod scripting;
