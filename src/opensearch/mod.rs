@@ -171,17 +171,23 @@ impl Cluster {
             "size": opts.limit.max(1),
             "track_total_hits": true,
         });
-        if opts.sort != Sort::Relevance {
-            let order = if opts.sort == Sort::DateAscending {
-                "asc"
-            } else {
-                "desc"
-            };
-            request["sort"] = json!([
-                { "date_ts": { "order": order, "missing": "_last" } },
-                "_score"
-            ]);
-        }
+        // Ties broken by article id, as locally.
+        request["track_scores"] = json!(true);
+        request["sort"] = match opts.sort {
+            Sort::Relevance => json!(["_score", { "id": "asc" }]),
+            Sort::DateAscending | Sort::DateDescending => {
+                let order = if opts.sort == Sort::DateAscending {
+                    "asc"
+                } else {
+                    "desc"
+                };
+                json!([
+                    { "date_ts": { "order": order, "missing": "_last" } },
+                    "_score",
+                    { "id": "asc" }
+                ])
+            }
+        };
         if let Some(min) = opts.min_score {
             request["min_score"] = json!(min);
         }

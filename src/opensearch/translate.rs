@@ -43,7 +43,6 @@ pub fn translate(parsed: &Parsed, extra: &Filter, settings: &RankSettings) -> Tr
     let mut walker = Walker {
         lenient: parsed.lenient,
         drop_stopwords: false,
-        settings,
         word_analyzer: analysis::word_analyzer(),
         analyzer: analysis::analyzer(),
         words: Vec::new(),
@@ -109,24 +108,25 @@ fn negate(clause: Value, negated: bool) -> Value {
 fn path_wildcards(glob: &str) -> Vec<Value> {
     let glob = glob.replace("**", "*");
     let wildcard = |pattern: String| json!({ "wildcard": { "path": { "value": pattern } } });
-    if glob.starts_with('/') || glob.starts_with('*') {
-        vec![wildcard(format!("*{}", glob.trim_start_matches('/')))]
+    if glob.starts_with('*') {
+        vec![wildcard(glob)]
+    } else if let Some(rest) = glob.strip_prefix('/') {
+        vec![wildcard(rest.to_owned()), wildcard(format!("*{glob}"))]
     } else {
         vec![wildcard(glob.clone()), wildcard(format!("*/{glob}"))]
     }
 }
 
-struct Walker<'a> {
+struct Walker {
     lenient: bool,
     drop_stopwords: bool,
-    settings: &'a RankSettings,
     word_analyzer: tantivy::tokenizer::TextAnalyzer,
     analyzer: tantivy::tokenizer::TextAnalyzer,
     /// The words of each literal that is a highlight target.
     words: Vec<Vec<String>>,
 }
 
-impl Walker<'_> {
+impl Walker {
     /// As `query::Compiler::has_content`: a positive literal that is not only stopwords.
     fn has_content(&mut self, ast: &UserInputAst, negated: bool) -> bool {
         match ast {
@@ -245,10 +245,10 @@ impl Walker<'_> {
             self.words.push(words);
         }
         let fields: Vec<TextField> = scope.map_or(TextField::ALL.to_vec(), |f| vec![f]);
-        let title_boost = self.settings.title_boost;
+        // passim's headline weight (BM25F counts a headline word this many times).
         let boost = |f: TextField| {
             if f == TextField::Title {
-                title_boost
+                TITLE_REPEAT as f32
             } else {
                 1.0
             }
@@ -311,7 +311,10 @@ pub fn doc_freq_queries(target: &Target, words: Option<&[String]>) -> Vec<Vec<Va
         (Pattern::Prefix(p), None) => vec![vec![json!({ "bool": { "should": [
             prefix(TextField::Title, p), prefix(TextField::Body, p)
         ] } })]],
-        (Pattern::Term(t), Some(f)) => vec![vec![word(f, 0, t)]],
+        // A field word is weighed by its headline-or-body frequency too.
+        (Pattern::Term(t), Some(_)) => vec![vec![json!({ "bool": { "should": [
+            word(TextField::Title, 0, t), word(TextField::Body, 0, t)
+        ] } })]],
         (Pattern::Prefix(p), Some(f)) => vec![vec![prefix(f, p)]],
         (Pattern::Phrase { terms, .. }, scope) => {
             let fields = scope.map_or(TextField::ALL.to_vec(), |f| vec![f]);
@@ -352,7 +355,7 @@ mod tests {
         let phrase = &q["bool"]["should"][0]["bool"]["should"];
         assert_eq!(phrase[0]["match_phrase"]["headline"]["query"], "second day");
         assert_eq!(phrase[0]["match_phrase"]["headline"]["slop"], 2);
-        assert_eq!(phrase[0]["match_phrase"]["headline"]["boost"], 2.0);
+        assert_eq!(phrase[0]["match_phrase"]["headline"]["boost"], 3.0);
         assert_eq!(phrase[1]["match_phrase"]["body"]["boost"], 1.0);
         let q = dsl("title:amazon^3 OR pay*");
         assert_eq!(q["bool"]["should"][0]["bool"]["boost"], 3.0);
@@ -409,8 +412,12 @@ mod tests {
             json!({ "match_phrase": { "source.words": "bbc" } })
         );
         assert_eq!(
-            filters[2]["bool"]["should"][1],
-            json!({ "wildcard": { "path": { "value": "*/*.txt" } } })
+            filters[2]["bool"]["should"][0],
+            json!({ "wildcard": { "path": { "value": "*.txt" } } })
+        );
+        assert_eq!(
+            path_wildcards("bbc/*.txt")[1],
+            json!({ "wildcard": { "path": { "value": "*/bbc/*.txt" } } })
         );
         // Only filters: every article that passes.
         assert_eq!(
