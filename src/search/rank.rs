@@ -231,3 +231,31 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod tie_tests {
+    use super::*;
+    use crate::index::schema;
+    use crate::query::{self, RankSettings};
+
+    /// Equal scores in article id order (byte order: "10" before "2"), not index order.
+    #[test]
+    fn ties_come_in_id_order() {
+        let bodies: Vec<String> = (0..12).map(|i| format!("drops oil w{i}x")).collect();
+        let articles: Vec<(&str, &str)> = bodies.iter().map(|b| ("headline", b.as_str())).collect();
+        let (searcher, fields) = schema::in_memory(&articles);
+        let rank = RankSettings::default();
+        let stats = query::AllStats::of(&searcher, &fields).expect("stats");
+        let (q, _) =
+            query::all_field_term(&searcher, &fields, &rank, stats, "drop", 1.0).expect("term");
+        let top = searcher.search(&q, &by_score(20)).expect("search");
+        let ids: Vec<String> = top
+            .iter()
+            .map(|((_, id), _)| id.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            ids,
+            ["0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"]
+        );
+    }
+}
