@@ -64,8 +64,34 @@ pub enum Error {
     },
     /// The MCP server's connection with its client failed (`passim mcp`).
     Mcp { message: String },
+    /// An OpenSearch cluster (`passim push`, `--backend`) failed a request;
+    /// `url` is the cluster's index URL, never with credentials.
+    Cluster {
+        url: String,
+        problem: ClusterProblem,
+    },
     /// Any other failure of the search engine library (tantivy).
     Engine(tantivy::TantivyError),
+}
+
+/// What went wrong with an OpenSearch cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClusterProblem {
+    /// The URL is not `http(s)://host[:port]/index`, or carries credentials.
+    BadUrl(String),
+    /// No connection (refused, unknown host, timed out).
+    Unreachable(String),
+    /// HTTP 401 or 403: the credentials are missing or wrong.
+    Unauthorized { status: u16 },
+    /// HTTP 429 or 5xx on every attempt.
+    Overloaded { status: u16, attempts: u32 },
+    /// Any other error status, with the cluster's reason.
+    Refused { status: u16, reason: String },
+    /// An answer that is not the JSON expected.
+    BadReply(String),
+    /// `failed` of `sent` articles of a push were not stored (each was
+    /// reported as it failed).
+    BulkFailed { failed: u64, sent: u64 },
 }
 
 /// The part of an index run that was under way when it failed.
@@ -305,6 +331,36 @@ impl std::fmt::Display for Error {
             Error::NoArticle { id } => write!(f, "no article with id {id:?}"),
             Error::Serve { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
             Error::Mcp { message } => write!(f, "MCP connection failed: {message}"),
+            Error::Cluster { url, problem } => match problem {
+                ClusterProblem::BadUrl(why) => {
+                    write!(f, "{url:?} is not an OpenSearch index URL: {why}")
+                }
+                ClusterProblem::Unreachable(why) => {
+                    write!(f, "cannot reach the OpenSearch cluster at {url}: {why}")
+                }
+                ClusterProblem::Unauthorized { status } => write!(
+                    f,
+                    "the OpenSearch cluster at {url} refused the credentials (HTTP {status})"
+                ),
+                ClusterProblem::Overloaded { status, attempts } => write!(
+                    f,
+                    "the OpenSearch cluster at {url} is overloaded: HTTP {status} on each of {attempts} attempts"
+                ),
+                ClusterProblem::Refused { status, reason } => write!(
+                    f,
+                    "the OpenSearch cluster at {url} refused the request: HTTP {status}: {}",
+                    short(reason, 200)
+                ),
+                ClusterProblem::BadReply(why) => write!(
+                    f,
+                    "the OpenSearch cluster at {url} sent an answer passim cannot read: {}",
+                    short(why, 200)
+                ),
+                ClusterProblem::BulkFailed { failed, sent } => write!(
+                    f,
+                    "{failed} of {sent} articles were not stored in the OpenSearch cluster at {url}"
+                ),
+            },
             Error::Engine(e) => write!(f, "{e}"),
         }
     }

@@ -39,6 +39,7 @@ mod error;
 pub mod index;
 pub mod ingest;
 mod mcp;
+mod opensearch;
 mod query;
 pub mod search;
 mod server;
@@ -48,7 +49,7 @@ mod wire;
 #[doc(hidden)]
 pub mod cli;
 
-pub use error::{Error, Result, Stage};
+pub use error::{ClusterProblem, Error, Result, Stage};
 pub use ingest::Article;
 pub use query::{Feedback, RankSettings, Syntax};
 pub use search::{ArticleView, Engine, Hit, HitPassage, SearchOptions, SearchResults};

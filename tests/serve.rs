@@ -18,7 +18,7 @@ use serde_json::Value;
 // ---------------------------------------------------------------------------
 
 /// A `passim serve` process; killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// `127.0.0.1:PORT`, as announced on stderr.
     addr: String,
@@ -28,7 +28,7 @@ struct Server {
 impl Server {
     /// Starts `passim serve --addr 127.0.0.1:0 ARGS…` in the fixture's folder
     /// and waits until it answers.
-    fn start(fx: &Fixture, args: &[&str]) -> Server {
+    pub(crate) fn start(fx: &Fixture, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_passim"))
             .args(["serve", "--addr", "127.0.0.1:0"])
             .args(args)
@@ -106,7 +106,7 @@ impl Server {
     }
 
     /// GET `path` → (status, JSON body).
-    fn json(&self, path: &str) -> (u16, Value) {
+    pub(crate) fn json(&self, path: &str) -> (u16, Value) {
         let (status, body) = self.get(path);
         let value = serde_json::from_str(&body)
             .unwrap_or_else(|e| panic!("GET {path}: body is not JSON ({e}): {body:?}"));
@@ -115,7 +115,7 @@ impl Server {
 
     /// GET `path`, expecting an error `status` with a JSON `{"error": "…"}`;
     /// returns the message.
-    fn error(&self, path: &str, status: u16) -> String {
+    pub(crate) fn error(&self, path: &str, status: u16) -> String {
         let (got, body) = self.json(path);
         assert_eq!(got, status, "GET {path}: {body}");
         let obj = body.as_object().expect("error body is an object");

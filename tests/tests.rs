@@ -13,6 +13,9 @@
 //! - `formats`: web pages, PDFs, e-mail and mbox, Markdown front matter.
 //! - `mcp`: `passim mcp` driven end to end by the official MCP Python SDK
 //!   (`scripts/test` installs it; see the module).
+//! - `opensearch`: `passim export`, `passim push`, `search --backend` and
+//!   `serve --backend` against osmem-server (`scripts/test` installs it),
+//!   and the failure cases against a fake server.
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
@@ -41,6 +44,7 @@ mod faults;
 mod filters;
 mod formats;
 mod mcp;
+mod opensearch;
 mod output;
 mod ranking;
 mod robustness;

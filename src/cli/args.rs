@@ -43,6 +43,15 @@ pub enum Command {
     Stats(StatsArgs),
     /// Serve a search page and a JSON API over HTTP (loopback by default).
     Serve(ServeArgs),
+    /// Print the index as OpenSearch input: the index template
+    /// (--opensearch-mapping) or every article as `_bulk` NDJSON (--opensearch-bulk).
+    #[command(after_help = EXPORT_EXAMPLES)]
+    Export(ExportArgs),
+    /// Send every article of the index to an OpenSearch index, in `_bulk`
+    /// batches; credentials come from PASSIM_OPENSEARCH_USER and
+    /// PASSIM_OPENSEARCH_PASSWORD, or PASSIM_OPENSEARCH_TOKEN.
+    #[command(after_help = EXPORT_EXAMPLES)]
+    Push(PushArgs),
     /// Serve the index to AI assistants: an MCP server over stdin and stdout.
     #[command(after_help = MCP_EXAMPLES)]
     Mcp(McpArgs),
@@ -305,6 +314,11 @@ pub struct SearchArgs {
     #[arg(long, value_name = "TAG", default_value = "passim")]
     pub run_tag: String,
 
+    /// Search an OpenSearch index (http(s)://host:port/index) instead of a
+    /// local one; credentials from the environment (see `passim push --help`).
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
+
     /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
@@ -423,6 +437,58 @@ pub fn query_words_last(args: Vec<OsString>) -> Vec<OsString> {
     out
 }
 
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  passim export --opensearch-mapping > template.json
+  passim export --opensearch-bulk | curl -H 'Content-Type: application/x-ndjson' \\
+      --data-binary @- http://localhost:9200/articles/_bulk
+  passim push http://localhost:9200/articles       template, batches, retries, refresh
+  passim search --backend http://localhost:9200/articles pay
+See docs/scale-out.md.";
+
+#[derive(Debug, Args)]
+#[group(id = "what", required = true, multiple = false)]
+pub struct ExportArgs {
+    /// Print an OpenSearch index template: passim's analyzer, BM25 with
+    /// passim's k1 and b, and the article's fields.
+    #[arg(long, group = "what")]
+    pub opensearch_mapping: bool,
+
+    /// Print every article of the index as `_bulk` NDJSON, streamed.
+    #[arg(long, group = "what")]
+    pub opensearch_bulk: bool,
+
+    /// The index names the template applies to (with --opensearch-mapping).
+    #[arg(long, value_name = "PATTERN", default_value = "articles*")]
+    pub pattern: String,
+
+    #[command(flatten)]
+    pub at: IndexChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The OpenSearch index, as http(s)://host:port/index (no credentials).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    #[command(flatten)]
+    pub at: IndexChoice,
+
+    /// Most articles per `_bulk` request.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch: u64,
+
+    /// Keep documents of earlier pushes that the index no longer has
+    /// (by default a push in which every article was stored deletes them).
+    #[arg(long)]
+    pub keep_deleted: bool,
+
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     #[command(flatten)]
@@ -444,6 +510,11 @@ pub struct ServeArgs {
     /// to the network.
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
     pub addr: std::net::SocketAddr,
+
+    /// Serve an OpenSearch index (http(s)://host:port/index) instead of a
+    /// local one; credentials from the environment (see `passim push --help`).
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

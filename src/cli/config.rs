@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use super::args::{
-    ColorChoice, IndexArgs, IndexChoice, OutputFormat, SearchArgs, ServeArgs, ShowArgs, StatsArgs,
-    DEFAULT_LIMIT, DEFAULT_MEMORY_MB, DEFAULT_PASSAGES, DEFAULT_THREADS,
+    ColorChoice, ExportArgs, IndexArgs, IndexChoice, OutputFormat, PushArgs, SearchArgs, ServeArgs,
+    ShowArgs, StatsArgs, DEFAULT_LIMIT, DEFAULT_MEMORY_MB, DEFAULT_PASSAGES, DEFAULT_THREADS,
 };
 use super::print::Format;
 use crate::error::{display, Result};
@@ -57,6 +57,8 @@ pub(crate) enum Input {
 #[derive(Debug, Clone)]
 pub(crate) struct SearchConfig {
     pub index: IndexDir,
+    /// An OpenSearch index URL to search instead of `index` (`--backend`).
+    pub backend: Option<String>,
     pub input: Input,
     pub options: SearchOptions,
     pub format: Format,
@@ -110,6 +112,7 @@ impl SearchConfig {
         };
         Ok(SearchConfig {
             index: settings.index_dir(),
+            backend: args.backend.clone(),
             input,
             options,
             format,
@@ -214,6 +217,8 @@ fn index_options(
 pub(crate) struct ServeConfig {
     pub index: IndexDir,
     pub addr: SocketAddr,
+    /// An OpenSearch index URL to serve instead of `index` (`--backend`).
+    pub backend: Option<String>,
 }
 
 impl ServeConfig {
@@ -221,6 +226,53 @@ impl ServeConfig {
         ServeConfig {
             index: settings.index_dir(),
             addr: args.addr,
+            backend: args.backend.clone(),
+        }
+    }
+}
+
+/// What `passim export` prints, and from which index.
+#[derive(Debug, Clone)]
+pub(crate) enum ExportConfig {
+    /// The index template, for index names matching the pattern.
+    Mapping { pattern: String },
+    /// Every article of the index as `_bulk` NDJSON.
+    Bulk { index: IndexDir },
+}
+
+impl ExportConfig {
+    pub fn resolve(args: &ExportArgs, settings: &Settings) -> Self {
+        match args.opensearch_mapping {
+            true => ExportConfig::Mapping {
+                pattern: args.pattern.clone(),
+            },
+            false => ExportConfig::Bulk {
+                index: settings.index_dir(),
+            },
+        }
+    }
+}
+
+/// Everything `passim push` needs to run.
+#[derive(Debug, Clone)]
+pub(crate) struct PushConfig {
+    pub index: IndexDir,
+    pub url: String,
+    pub options: crate::opensearch::bulk::PushOptions,
+    pub quiet: bool,
+}
+
+impl PushConfig {
+    pub fn resolve(args: &PushArgs, settings: &Settings) -> Self {
+        PushConfig {
+            index: settings.index_dir(),
+            url: args.url.clone(),
+            options: crate::opensearch::bulk::PushOptions {
+                batch_articles: usize::try_from(args.batch).unwrap_or(usize::MAX),
+                prune: !args.keep_deleted,
+                ..Default::default()
+            },
+            quiet: args.quiet,
         }
     }
 }

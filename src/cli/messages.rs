@@ -194,6 +194,26 @@ fn describe(e: &Error) -> String {
                 display(dir)
             )
         }
+        Error::Cluster { problem, .. } => {
+            use crate::error::ClusterProblem::*;
+            let hint = match problem {
+                Unreachable(_) => "; is it running, and is the URL right?",
+                Unauthorized { .. } => {
+                    "; set PASSIM_OPENSEARCH_USER and PASSIM_OPENSEARCH_PASSWORD \
+                     (or PASSIM_OPENSEARCH_TOKEN) in the environment"
+                }
+                BulkFailed { .. } => {
+                    "; run the same `passim push` again to send them \
+                     (articles already stored are overwritten with the same content)"
+                }
+                BadUrl(_) => {
+                    "; give the index URL, e.g. http://localhost:9200/articles, \
+                     and credentials only in the environment"
+                }
+                _ => "",
+            };
+            format!("{e}{hint}")
+        }
         other => other.to_string(),
     }
 }

@@ -19,13 +19,14 @@ use anyhow::{bail, Result};
 
 use args::Command;
 use config::{
-    Env, FileConfig, Flags, Given, IndexConfig, IndexDir, Input, McpConfig, SearchConfig,
-    ServeConfig, Settings, ShowConfig, StatsConfig,
+    Env, ExportConfig, FileConfig, Flags, Given, IndexConfig, IndexDir, Input, McpConfig,
+    PushConfig, SearchConfig, ServeConfig, Settings, ShowConfig, StatsConfig,
 };
 use print::{IndexProgress, Printer};
 
 use crate::error::{describe_io, display};
 use crate::index::{self, Notice, Progress, Reporter};
+use crate::opensearch::{bulk, Backend, Client, Cluster};
 use crate::search::Engine;
 
 /// How a successful run ended, for the exit status.
@@ -152,6 +153,14 @@ fn run(cli: Cli, given: Given, out: &mut dyn Write, err: &mut dyn Write) -> Resu
             let settings = settings(Flags::at(&args.at), given, &var)?;
             mcp(&McpConfig::resolve(&settings), err)
         }
+        Command::Export(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            export(&ExportConfig::resolve(&args, &settings), &env, out, err)
+        }
+        Command::Push(args) => {
+            let settings = settings(Flags::at(&args.at), given, &var)?;
+            push(&PushConfig::resolve(&args, &settings), &env, err)
+        }
         Command::Config(args) => {
             let settings = settings(Flags::at(&args.at), given, &var)?;
             out.write_all(config::describe(&settings).as_bytes())?;
@@ -172,6 +181,15 @@ fn run(cli: Cli, given: Given, out: &mut dyn Write, err: &mut dyn Write) -> Resu
 /// `passim serve`: the same default index as `passim search`, then the
 /// server, which runs until the process is stopped.
 fn serve(cfg: &ServeConfig, env: &Env, err: &mut dyn Write) -> Result<Outcome> {
+    if let Some(url) = &cfg.backend {
+        let cluster = Cluster::new(url, env.var)?;
+        let shown = cluster.client().url();
+        crate::server::run_with(Box::new(cluster), Path::new("."), cfg.addr, &mut |local| {
+            messages::info(err, &format!("serving {shown} at http://{local}/"))?;
+            err.flush()
+        })?;
+        return Ok(Outcome::Success);
+    }
     ensure_index(&cfg.index, env, err)?;
     let dir = &cfg.index.dir;
     crate::server::run(dir, cfg.addr, &mut |local| {
@@ -265,8 +283,13 @@ fn search(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<Outcome> {
-    ensure_index(&cfg.index, env, err)?;
-    let engine = Engine::open(&cfg.index.dir)?;
+    let engine: Box<dyn Backend> = match &cfg.backend {
+        Some(url) => Box::new(Cluster::new(url, env.var)?),
+        None => {
+            ensure_index(&cfg.index, env, err)?;
+            Box::new(Engine::open(&cfg.index.dir)?)
+        }
+    };
     let mut printer = Printer::new(out, cfg.format.clone());
     let found = match &cfg.input {
         Input::Query(query) => {
@@ -368,6 +391,75 @@ fn show(cfg: &ShowConfig, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
         messages::note(err, note)?;
     }
     print::article(out, &view, cfg.query.as_deref(), &format)?;
+    Ok(Outcome::Success)
+}
+
+/// `passim export`: the OpenSearch index template, or the index's articles
+/// as `_bulk` NDJSON.
+fn export(
+    cfg: &ExportConfig,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Outcome> {
+    match cfg {
+        ExportConfig::Mapping { pattern } => {
+            let template = crate::opensearch::mapping::template(pattern);
+            serde_json::to_writer_pretty(&mut *out, &template)?;
+            writeln!(out)?;
+        }
+        ExportConfig::Bulk { index } => {
+            ensure_index(index, env, err)?;
+            let engine = Engine::open(&index.dir)?;
+            let mut out = io::BufWriter::with_capacity(256 * 1024, out);
+            bulk::export(&engine, &mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// `passim push URL`: every article to the cluster; each refused article on
+/// its own warning line, then the counts.
+fn push(cfg: &PushConfig, env: &Env, err: &mut dyn Write) -> Result<Outcome> {
+    let client = Client::new(&cfg.url, env.var)?;
+    ensure_index(&cfg.index, env, err)?;
+    let engine = Engine::open(&cfg.index.dir)?;
+    struct Lines<'a> {
+        err: &'a mut dyn Write,
+    }
+    impl bulk::PushReporter for Lines<'_> {
+        fn failed(&mut self, id: &str, reason: &str) {
+            let _ = messages::warning(
+                self.err,
+                &format!("article {id:?} was not stored: {reason}"),
+            );
+        }
+        fn progress(&mut self, _done: u64) {}
+    }
+    let result = bulk::push(
+        &engine,
+        &client,
+        &cfg.options,
+        &mut Lines { err: &mut *err },
+    );
+    let report = result?;
+    if !cfg.quiet {
+        let pruned = match report.pruned {
+            0 => String::new(),
+            n => format!("; deleted {n} that the index no longer has"),
+        };
+        let s = if report.batches == 1 { "" } else { "s" };
+        messages::info(
+            err,
+            &format!(
+                "pushed {} articles to {} in {} request{s}{pruned}",
+                report.stored,
+                client.url(),
+                report.batches
+            ),
+        )?;
+    }
     Ok(Outcome::Success)
 }
 

@@ -152,6 +152,49 @@ pub fn compile(
         weights: Vec::new(),
         notes: Vec::new(),
     };
+    let Parsed {
+        ast,
+        filter,
+        lenient,
+        notes,
+    } = parse(text, syntax)?;
+    compiler.lenient = lenient;
+    compiler.notes = notes;
+    compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
+    if settings.stopwords && !compiler.drop_stopwords && compiler.has_bare_words(&ast) {
+        compiler.notes.push(format!(
+            "{text:?} has only common words (stopwords), which most articles contain; \
+             searching for them anyway"
+        ));
+    }
+    let Some(query) = compiler.convert(&ast, false, true)? else {
+        bad!("query {text:?} has no words to search for");
+    };
+    Ok(CompiledQuery {
+        query,
+        targets: compiler.targets,
+        weights: compiler.weights,
+        notes: compiler.notes,
+        filter,
+    })
+}
+
+/// A query read with passim's grammar: its syntax tree (filters taken out),
+/// its filters, and how it was read. [`compile`] turns it into a tantivy
+/// query; the OpenSearch backend walks the same tree into the query DSL.
+pub(crate) struct Parsed {
+    pub ast: UserInputAst,
+    pub filter: Filter,
+    /// The query did not parse strictly: stray operators are dropped.
+    pub lenient: bool,
+    pub notes: Vec<String>,
+}
+
+/// Reads `text` with `syntax` (see [`Parsed`]); a query with nothing to
+/// search for is [`Error::BadQuery`].
+pub(crate) fn parse(text: &str, syntax: Syntax) -> Result<Parsed> {
+    let mut lenient = false;
+    let mut notes = Vec::new();
     let cleaned = strip_control(text);
     let ast = match syntax {
         Syntax::Plain => plain_ast(&cleaned),
@@ -159,8 +202,8 @@ pub fn compile(
             Ok(ast) => ast,
             Err(_) => {
                 let (ast, errors) = query_grammar::parse_query_lenient(&as_typed(&cleaned));
-                compiler.lenient = true;
-                compiler.notes.push(match errors.first() {
+                lenient = true;
+                notes.push(match errors.first() {
                     Some(first) => format!(
                         "read the query leniently ({} at character {})",
                         first.message.replace("\\\"", "\""),
@@ -199,22 +242,11 @@ pub fn compile(
         }
         bad!("query {text:?} has no words to search for");
     }
-    compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
-    if settings.stopwords && !compiler.drop_stopwords && compiler.has_bare_words(&ast) {
-        compiler.notes.push(format!(
-            "{text:?} has only common words (stopwords), which most articles contain; \
-             searching for them anyway"
-        ));
-    }
-    let Some(query) = compiler.convert(&ast, false, true)? else {
-        bad!("query {text:?} has no words to search for");
-    };
-    Ok(CompiledQuery {
-        query,
-        targets: compiler.targets,
-        weights: compiler.weights,
-        notes: compiler.notes,
+    Ok(Parsed {
+        ast,
         filter,
+        lenient,
+        notes,
     })
 }
 

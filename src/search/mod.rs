@@ -35,6 +35,31 @@ pub use filter::{Facets, Sort};
 pub use hit::{ArticleView, Duplicate, Hit, HitPassage, SearchResults};
 pub use suggest::Suggestion;
 
+/// Hits for articles ranked elsewhere (the OpenSearch backend): passages and
+/// highlights from the same code as a local search, ranks from `first_rank`.
+pub(crate) fn hits_of(
+    compiled: &query::CompiledQuery,
+    passages: PassageOptions,
+    first_rank: usize,
+    ranked: Vec<(f32, StoredArticle)>,
+) -> Vec<Hit> {
+    let assembler = hit::Assembler::new(compiled, passages);
+    ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, (score, stored))| assembler.hit(first_rank + i, score, stored))
+        .collect()
+}
+
+/// The whole article with the matches of `targets`, as [`Engine::article`] shows it.
+pub(crate) fn view_of(
+    stored: StoredArticle,
+    targets: &[query::Target],
+    notes: Vec<String>,
+) -> ArticleView {
+    hit::article_view(stored, targets, notes)
+}
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -278,6 +303,26 @@ impl Engine {
             None => (Vec::new(), Vec::new()),
         };
         Ok(hit::article_view(stored, &targets, notes))
+    }
+
+    /// Calls `each` with every stored article, segment by segment in
+    /// document order, reading one at a time (memory stays bounded whatever
+    /// the index's size); stops at the first error `each` returns.
+    pub fn for_each_article(
+        &self,
+        each: &mut dyn FnMut(StoredArticle) -> Result<()>,
+    ) -> Result<()> {
+        let searcher = self.reader.searcher();
+        for segment in searcher.segment_readers() {
+            // A few blocks cached: documents are read in block order.
+            let store = segment
+                .get_store_reader(4)
+                .map_err(|e| Error::from(e).in_index(&self.dir))?;
+            for stored in store.iter::<StoredArticle>(segment.alive_bitset()) {
+                each(stored.map_err(|e| Error::from(e).in_index(&self.dir))?)?;
+            }
+        }
+        Ok(())
     }
 
     /// Facts about the index: articles, terms, segments, size, roots.

@@ -164,6 +164,8 @@ fn core_error(e: &Error) -> ApiError {
     match e {
         Error::BadQuery { .. } | Error::BadFilter { .. } => bad_request(message),
         Error::NoArticle { .. } => error(StatusCode::NOT_FOUND, message),
+        // `serve --backend`: the cluster behind the server failed.
+        Error::Cluster { .. } => error(StatusCode::BAD_GATEWAY, message),
         _ => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("cannot read the index: {message}"),

@@ -36,6 +36,7 @@ pub(crate) mod limits {
 }
 
 use crate::error::{Error, Result};
+use crate::opensearch::Backend;
 use crate::search::Engine;
 use api::{error, ApiError};
 
@@ -60,7 +61,8 @@ const PAGE_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 struct AppState {
-    engine: Engine,
+    /// The local index, or an OpenSearch cluster (`passim serve --backend`).
+    engine: Box<dyn Backend>,
 }
 
 /// Serves the index in `dir` on `addr` until the process is stopped;
@@ -70,7 +72,17 @@ pub(crate) fn run(
     addr: SocketAddr,
     listening: &mut dyn FnMut(SocketAddr) -> std::io::Result<()>,
 ) -> Result<()> {
-    let engine = Engine::open_live(dir)?;
+    run_with(Box::new(Engine::open_live(dir)?), dir, addr, listening)
+}
+
+/// Serves `engine` (a local index or a cluster) on `addr`; `dir` names the
+/// index in messages about the runtime.
+pub(crate) fn run_with(
+    engine: Box<dyn Backend>,
+    dir: &Path,
+    addr: SocketAddr,
+    listening: &mut dyn FnMut(SocketAddr) -> std::io::Result<()>,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_io()
         .thread_name("passim-serve")
@@ -93,7 +105,7 @@ pub(crate) fn run(
 /// The routes, over one open index. `local` is the address listened on: when
 /// it is a loopback address, requests must name a loopback host (a guard
 /// against DNS rebinding: a web page elsewhere cannot read the index).
-pub(crate) fn router(engine: Engine, local: SocketAddr) -> Router {
+pub(crate) fn router(engine: Box<dyn Backend>, local: SocketAddr) -> Router {
     let state = Arc::new(AppState { engine });
     let loopback_only = local.ip().is_loopback();
     Router::new()
