@@ -219,6 +219,9 @@ impl Cluster {
             offset: opts.offset,
             hits: crate::search::hits_of(&compiled, opts.passages, opts.offset + 1, ranked),
             total_hits,
+            // The cluster counts exactly up to its `track_total_hits` (10,000
+            // by default) and says "gte" beyond.
+            total_exact: reply["hits"]["total"]["relation"].as_str() != Some("gte"),
             notes,
             suggestions: Vec::new(),
             corrected_query: None,
