@@ -16,6 +16,7 @@
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
+//! - `ranking`: the hidden `--rank KEY=VALUE` knobs of evaluation runs.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
@@ -38,6 +39,7 @@ mod filters;
 mod formats;
 mod mcp;
 mod output;
+mod ranking;
 mod robustness;
 mod roots;
 mod scripting;
