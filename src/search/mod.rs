@@ -25,6 +25,7 @@ mod feedback;
 mod filter;
 mod hit;
 mod rank;
+mod rerank;
 mod suggest;
 
 pub use crate::index::schema::Meta;

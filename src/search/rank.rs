@@ -5,9 +5,9 @@ use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
-use super::feedback;
 use super::filter::{ByDate, FacetCounts, Facets, Filtered, Sort};
 use super::SearchOptions;
+use super::{feedback, rerank};
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
@@ -47,7 +47,8 @@ pub(super) fn rank(
         };
         return collect(searcher, base, filter, (by_date, Count));
     }
-    if !feedback::applies(compiled, &opts.rank) {
+    let second_look = rerank::applies(compiled, &opts.rank);
+    if !feedback::applies(compiled, &opts.rank) && !second_look {
         let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
         return collect(searcher, base, filter, collector);
     }
@@ -55,18 +56,36 @@ pub(super) fn rank(
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-    let (first, total) = collect(searcher, base, filter, collector)?;
+    let (mut first, total) = collect(searcher, base, filter, collector)?;
+    if second_look {
+        first = rerank::rerank(searcher, fields, compiled, &first, &opts.rank)?;
+    }
     let fb = opts.rank.feedback;
-    let feedback_docs = &first[..first.len().min(fb.docs)];
-    let Some(extras) = feedback::expansion(
-        searcher,
-        fields,
-        compiled,
-        feedback_docs,
-        &opts.rank,
-        fetched,
-    )?
-    else {
+    let deduped;
+    let feedback_docs = if fb.dedup {
+        deduped = rerank::distinct(searcher, &first, fb.docs);
+        &deduped[..]
+    } else {
+        &first[..first.len().min(fb.docs)]
+    };
+    // A flat first pass (the last feedback article scoring nearly what
+    // the first does) gives feedback nothing to learn from: back off.
+    let flat = match (feedback_docs.first(), feedback_docs.last()) {
+        (Some(best), Some(last)) if fb.flat > 0.0 && best.0 > 0.0 => last.0 >= fb.flat * best.0,
+        _ => false,
+    };
+    let extras = match feedback::applies(compiled, &opts.rank) && !flat {
+        true => feedback::expansion(
+            searcher,
+            fields,
+            compiled,
+            feedback_docs,
+            &opts.rank,
+            fetched,
+        )?,
+        false => None,
+    };
+    let Some(extras) = extras else {
         let mut top = first;
         top.truncate(limit);
         return Ok((top, total));
