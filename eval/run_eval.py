@@ -38,7 +38,7 @@ from collections import defaultdict
 SETS = ["cacm", "cisi", "cran", "med", "npl", "adi"]
 
 # The default --loo grid: every tuned number of the ranking that is set at query time.
-GRID = "k1=1.2,1.5 b=0.5,0.6,0.75 title_repeat=2,3 fb_weight=0.6,0.7,0.8 fb_docs=5,10"
+GRID = "k1=1.2,1.5 b=0.5,0.6,0.75 title_repeat=2,3 fb_weight=0.6,0.7,0.8"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 try:
