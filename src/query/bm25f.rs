@@ -33,6 +33,10 @@ pub struct Bm25FTermQuery {
     b_per_len: Score,
     b: Score,
     repeat: Score,
+    /// Which fields' postings count (`title:pay` reads only the headline's);
+    /// the length normalisation is the combined one either way.
+    use_title: bool,
+    use_body: bool,
 }
 
 /// BM25 constants and the combined field's statistics.
@@ -59,7 +63,23 @@ impl Bm25FTermQuery {
             b_per_len: p.b / avg_len,
             b: p.b,
             repeat: p.repeat,
+            use_title: true,
+            use_body: true,
         }
+    }
+
+    /// The same word counted in one field only (`title:pay`, `body:pay`),
+    /// on the same scale: for an article that has the word only in that
+    /// field, the score is the unscoped word's.
+    pub fn only(mut self, field: Field) -> Self {
+        self.use_title = field == self.title.field();
+        self.use_body = field == self.body.field();
+        self
+    }
+
+    /// `boost × idf × (k1 + 1)`: what a term frequency's saturation is scaled by.
+    pub(super) fn scale(&self) -> Score {
+        self.weight
     }
 }
 
@@ -69,8 +89,12 @@ impl Query for Bm25FTermQuery {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        visitor(&self.title, false);
-        visitor(&self.body, false);
+        if self.use_title {
+            visitor(&self.title, false);
+        }
+        if self.use_body {
+            visitor(&self.body, false);
+        }
     }
 }
 
@@ -85,7 +109,7 @@ type NormTables = ([Score; 256], [Score; 256]);
 
 /// Per document of a segment: `k1 · (1 − b + b · len / avg_len)` with the
 /// combined length `len = repeat · headline tokens + body tokens`.
-type SegmentNorms = Arc<[Score]>;
+pub(super) type SegmentNorms = Arc<[Score]>;
 
 /// What a segment's norms depend on: the segment, the two fields and the
 /// BM25F constants (as bits).
@@ -114,7 +138,7 @@ impl Bm25FTermQuery {
     }
 
     /// The norm of every document of the segment `reader`.
-    fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
+    pub(super) fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
         let key = (
             reader.segment_id(),
             self.title.field(),
@@ -157,8 +181,14 @@ impl Bm25FTermQuery {
         reader: &SegmentReader,
         boost: Score,
     ) -> tantivy::Result<Option<Bm25FScorer>> {
-        let title = postings(reader, &self.title)?;
-        let body = postings(reader, &self.body)?;
+        let title = match self.use_title {
+            true => postings(reader, &self.title)?,
+            false => None,
+        };
+        let body = match self.use_body {
+            true => postings(reader, &self.body)?,
+            false => None,
+        };
         if title.is_none() && body.is_none() {
             return Ok(None);
         }

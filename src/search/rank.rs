@@ -1,15 +1,16 @@
 //! Ranking: the first pass's top articles and count, and the second pass
 //! that re-scores them when feedback adds words.
 
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByString};
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, Searcher};
+use tantivy::{DocAddress, Order, Score, Searcher};
 
-use super::filter::{ByDate, FacetCounts, Facets, Filtered, Sort};
+use super::filter::{by_date, FacetCounts, Facets, Filtered, Sort};
 use super::SearchOptions;
 use super::{feedback, rerank};
 use crate::error::Result;
-use crate::index::schema::{Fields, StoredArticle};
+use crate::index::schema::{self, Fields, StoredArticle};
 use crate::query::CompiledQuery;
 use crate::query::Filter;
 
@@ -41,32 +42,32 @@ pub(super) fn rank(
     let base = compiled.query.as_ref();
     if opts.sort != Sort::Relevance {
         // Feedback only reorders by relevance: by date it would change nothing.
-        let by_date = ByDate {
-            limit,
-            descending: opts.sort == Sort::DateDescending,
-        };
-        return collect(searcher, base, filter, (by_date, Count));
+        let collector = by_date(limit, opts.sort == Sort::DateDescending);
+        let (top, total) = collect(searcher, base, filter, (collector, Count))?;
+        let top = top.into_iter().map(|((_, score, _), addr)| (score, addr));
+        return Ok((top.collect(), total));
     }
     let second_look = rerank::applies(compiled, &opts.rank);
     if !feedback::applies(compiled, &opts.rank) && !second_look {
-        let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-        return collect(searcher, base, filter, collector);
+        let (top, total) = collect(searcher, base, filter, (by_score(limit), Count))?;
+        return Ok((strip_ids(top), total));
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
-    let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-    let (mut first, total) = collect(searcher, base, filter, collector)?;
+    let (mut first, total) = collect(searcher, base, filter, (by_score(depth), Count))?;
     if second_look {
-        first = rerank::rerank(searcher, fields, compiled, &first, &opts.rank)?;
+        first = rerank::rerank(searcher, fields, compiled, first, &opts.rank)?;
     }
     let fb = opts.rank.feedback;
-    let deduped;
-    let feedback_docs = if fb.dedup {
-        deduped = rerank::distinct(searcher, &first, fb.docs);
-        &deduped[..]
+    let feedback_docs: Vec<(Score, DocAddress)> = if fb.dedup {
+        rerank::distinct(searcher, &first, fb.docs)
     } else {
-        &first[..first.len().min(fb.docs)]
+        first
+            .iter()
+            .take(fb.docs)
+            .map(|((score, _), addr)| (*score, *addr))
+            .collect()
     };
     // A flat first pass (the last feedback article scoring nearly what
     // the first does) gives feedback nothing to learn from: back off.
@@ -79,14 +80,14 @@ pub(super) fn rank(
             searcher,
             fields,
             compiled,
-            feedback_docs,
+            &feedback_docs,
             &opts.rank,
             fetched,
         )?,
         false => None,
     };
     let Some(extras) = extras else {
-        let mut top = first;
+        let mut top = strip_ids(first);
         top.truncate(limit);
         return Ok((top, total));
     };
@@ -94,6 +95,28 @@ pub(super) fn rank(
     let mut top = rescore(searcher, &first, lambda, &extras)?;
     top.truncate(limit);
     Ok((top, total))
+}
+
+/// A match ranked by score, with its article id (`None` only in indexes
+/// whose articles have none).
+pub(super) type Ranked = ((Score, Option<String>), DocAddress);
+
+/// The best `limit` matches by score; equal scores in article id order, so
+/// that the ranking does not depend on how the index is split into segments
+/// (the number of indexing threads, merges). The id is only read for
+/// matches that make it into the top `limit`.
+fn by_score(limit: usize) -> impl Collector<Fruit = Vec<Ranked>> {
+    TopDocs::with_limit(limit).order_by((
+        (SortBySimilarityScore, Order::Desc),
+        (SortByString::for_field(schema::ID), Order::Asc),
+    ))
+}
+
+fn strip_ids(ranked: Vec<Ranked>) -> Vec<(Score, DocAddress)> {
+    ranked
+        .into_iter()
+        .map(|((score, _), addr)| (score, addr))
+        .collect()
 }
 
 /// Matches per source and per year, after the filter.
@@ -125,10 +148,10 @@ fn collect<C: Collector>(
 }
 
 /// Second pass of feedback: `λ × first-pass score` plus the expansion
-/// words' scores, for each first-pass article, best first (ties: index order).
+/// words' scores, for each first-pass article, best first (ties: article id).
 fn rescore(
     searcher: &Searcher,
-    first: &[(f32, DocAddress)],
+    first: &[Ranked],
     lambda: f32,
     extras: &[Box<dyn Query>],
 ) -> Result<Vec<(f32, DocAddress)>> {
@@ -137,9 +160,11 @@ fn rescore(
         .iter()
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut by_segment: Vec<(DocAddress, f32)> =
-        first.iter().map(|&(score, addr)| (addr, score)).collect();
-    by_segment.sort_by_key(|&(addr, _)| addr);
+    let mut by_segment: Vec<(DocAddress, f32, Option<&str>)> = first
+        .iter()
+        .map(|((score, id), addr)| (*addr, *score, id.as_deref()))
+        .collect();
+    by_segment.sort_by_key(|&(addr, _, _)| addr);
     let mut out = Vec::with_capacity(first.len());
     for run in by_segment.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
         let reader = searcher.segment_reader(run[0].0.segment_ord);
@@ -147,7 +172,7 @@ fn rescore(
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        for &(addr, base) in run {
+        for &(addr, base, id) in run {
             let mut score = lambda * base;
             for scorer in &mut scorers {
                 if scorer.doc() < addr.doc_id {
@@ -157,11 +182,14 @@ fn rescore(
                     score += scorer.score();
                 }
             }
-            out.push((score, addr));
+            out.push((score, id, addr));
         }
     }
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(score, _, addr)| (score, addr))
+        .collect())
 }
 
 #[cfg(test)]
@@ -196,9 +224,7 @@ mod tests {
         let extras = vec![term("ballot", 0.4), term("nurs", 0.2), term("union", 0.3)];
         let lambda = 0.7;
 
-        let first = searcher
-            .search(&base, &TopDocs::with_limit(10).order_by_score())
-            .expect("first pass");
+        let first = searcher.search(&base, &by_score(10)).expect("first pass");
         let got = rescore(&searcher, &first, lambda, &extras).expect("rescore");
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -220,5 +246,33 @@ mod tests {
         for ((a, _), (b, _)) in got.iter().zip(&want) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tie_tests {
+    use super::*;
+    use crate::index::schema;
+    use crate::query::{self, RankSettings};
+
+    /// Equal scores in article id order (byte order: "10" before "2"), not index order.
+    #[test]
+    fn ties_come_in_id_order() {
+        let bodies: Vec<String> = (0..12).map(|i| format!("drops oil w{i}x")).collect();
+        let articles: Vec<(&str, &str)> = bodies.iter().map(|b| ("headline", b.as_str())).collect();
+        let (searcher, fields) = schema::in_memory(&articles);
+        let rank = RankSettings::default();
+        let stats = query::AllStats::of(&searcher, &fields).expect("stats");
+        let (q, _) =
+            query::all_field_term(&searcher, &fields, &rank, stats, "drop", 1.0).expect("term");
+        let top = searcher.search(&q, &by_score(20)).expect("search");
+        let ids: Vec<String> = top
+            .iter()
+            .map(|((_, id), _)| id.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            ids,
+            ["0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"]
+        );
     }
 }
