@@ -27,6 +27,7 @@ mod hit;
 mod rank;
 mod rerank;
 mod suggest;
+mod top;
 
 pub use crate::index::schema::Meta;
 pub use crate::query::Filter;

@@ -1,16 +1,16 @@
 //! Ranking: the first pass's top articles and count, and the second pass
 //! that re-scores them when feedback adds words.
 
-use tantivy::collector::sort_key::{SortBySimilarityScore, SortByString};
-use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::collector::{Collector, Count};
 use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, Order, Score, Searcher};
+use tantivy::{DocAddress, Searcher};
 
 use super::filter::{by_date, FacetCounts, Facets, Filtered, Sort};
+use super::top::TopByScore;
 use super::SearchOptions;
 use super::{feedback, rerank};
 use crate::error::Result;
-use crate::index::schema::{self, Fields, StoredArticle};
+use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
 use crate::query::Filter;
 
@@ -49,25 +49,22 @@ pub(super) fn rank(
     }
     let second_look = rerank::applies(compiled, &opts.rank);
     if !feedback::applies(compiled, &opts.rank) && !second_look {
-        let (top, total) = collect(searcher, base, filter, (by_score(limit), Count))?;
-        return Ok((strip_ids(top), total));
+        return collect(searcher, base, filter, (by_score(limit), Count));
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
     let (mut first, total) = collect(searcher, base, filter, (by_score(depth), Count))?;
     if second_look {
-        first = rerank::rerank(searcher, fields, compiled, first, &opts.rank)?;
+        first = rerank::rerank(searcher, fields, compiled, &first, &opts.rank)?;
     }
     let fb = opts.rank.feedback;
-    let feedback_docs: Vec<(Score, DocAddress)> = if fb.dedup {
-        rerank::distinct(searcher, &first, fb.docs)
+    let deduped;
+    let feedback_docs = if fb.dedup {
+        deduped = rerank::distinct(searcher, &first, fb.docs);
+        &deduped[..]
     } else {
-        first
-            .iter()
-            .take(fb.docs)
-            .map(|((score, _), addr)| (*score, *addr))
-            .collect()
+        &first[..first.len().min(fb.docs)]
     };
     // A flat first pass (the last feedback article scoring nearly what
     // the first does) gives feedback nothing to learn from: back off.
@@ -80,14 +77,14 @@ pub(super) fn rank(
             searcher,
             fields,
             compiled,
-            &feedback_docs,
+            feedback_docs,
             &opts.rank,
             fetched,
         )?,
         false => None,
     };
     let Some(extras) = extras else {
-        let mut top = strip_ids(first);
+        let mut top = first;
         top.truncate(limit);
         return Ok((top, total));
     };
@@ -97,26 +94,11 @@ pub(super) fn rank(
     Ok((top, total))
 }
 
-/// A match ranked by score, with its article id (`None` only in indexes
-/// whose articles have none).
-pub(super) type Ranked = ((Score, Option<String>), DocAddress);
-
 /// The best `limit` matches by score; equal scores in article id order, so
 /// that the ranking does not depend on how the index is split into segments
-/// (the number of indexing threads, merges). The id is only read for
-/// matches that make it into the top `limit`.
-fn by_score(limit: usize) -> impl Collector<Fruit = Vec<Ranked>> {
-    TopDocs::with_limit(limit).order_by((
-        (SortBySimilarityScore, Order::Desc),
-        (SortByString::for_field(schema::ID), Order::Asc),
-    ))
-}
-
-fn strip_ids(ranked: Vec<Ranked>) -> Vec<(Score, DocAddress)> {
-    ranked
-        .into_iter()
-        .map(|((score, _), addr)| (score, addr))
-        .collect()
+/// (the number of indexing threads, merges).
+fn by_score(limit: usize) -> TopByScore {
+    TopByScore { limit }
 }
 
 /// Matches per source and per year, after the filter.
@@ -148,10 +130,11 @@ fn collect<C: Collector>(
 }
 
 /// Second pass of feedback: `λ × first-pass score` plus the expansion
-/// words' scores, for each first-pass article, best first (ties: article id).
+/// words' scores, for each first-pass article, best first (ties: first-pass
+/// order, itself by score and article id).
 fn rescore(
     searcher: &Searcher,
-    first: &[Ranked],
+    first: &[(f32, DocAddress)],
     lambda: f32,
     extras: &[Box<dyn Query>],
 ) -> Result<Vec<(f32, DocAddress)>> {
@@ -160,9 +143,10 @@ fn rescore(
         .iter()
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut by_segment: Vec<(DocAddress, f32, Option<&str>)> = first
+    let mut by_segment: Vec<(DocAddress, f32, usize)> = first
         .iter()
-        .map(|((score, id), addr)| (*addr, *score, id.as_deref()))
+        .enumerate()
+        .map(|(rank, &(score, addr))| (addr, score, rank))
         .collect();
     by_segment.sort_by_key(|&(addr, _, _)| addr);
     let mut out = Vec::with_capacity(first.len());
@@ -172,7 +156,7 @@ fn rescore(
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        for &(addr, base, id) in run {
+        for &(addr, base, rank) in run {
             let mut score = lambda * base;
             for scorer in &mut scorers {
                 if scorer.doc() < addr.doc_id {
@@ -182,7 +166,7 @@ fn rescore(
                     score += scorer.score();
                 }
             }
-            out.push((score, id, addr));
+            out.push((score, rank, addr));
         }
     }
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -268,7 +252,10 @@ mod tie_tests {
         let top = searcher.search(&q, &by_score(20)).expect("search");
         let ids: Vec<String> = top
             .iter()
-            .map(|((_, id), _)| id.clone().unwrap_or_default())
+            .map(|&(_, addr)| {
+                let article: StoredArticle = searcher.doc(addr).expect("doc");
+                article.id
+            })
             .collect();
         assert_eq!(
             ids,

@@ -20,7 +20,6 @@ use tantivy::postings::Postings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocSet, Searcher, Term};
 
-use super::rank::Ranked;
 use crate::error::Result;
 use crate::index::schema::Fields;
 use crate::query::{AllStats, CompiledQuery, Pattern, RankSettings};
@@ -45,24 +44,25 @@ fn query_words(compiled: &CompiledQuery) -> Vec<(&str, f32)> {
 }
 
 /// `ranked` with the proximity bonus and the length prior added, best first
-/// (ties in article id order).
+/// (ties in `ranked`'s order, itself by score and article id).
 pub(super) fn rerank(
     searcher: &Searcher,
     fields: &Fields,
     compiled: &CompiledQuery,
-    ranked: Vec<Ranked>,
+    ranked: &[(f32, DocAddress)],
     rank: &RankSettings,
-) -> Result<Vec<Ranked>> {
+) -> Result<Vec<(f32, DocAddress)>> {
     let words = query_words(compiled);
     let proximity = rank.proximity > 0.0 && words.len() >= 2;
     let stats = AllStats::of(searcher, fields)?;
     let avg_len = stats.avg_len_with(rank.title_repeat).max(1.0);
-    let mut by_segment: Vec<(DocAddress, f32, Option<String>)> = ranked
-        .into_iter()
-        .map(|((score, id), addr)| (addr, score, id))
+    let mut by_segment: Vec<(DocAddress, f32, usize)> = ranked
+        .iter()
+        .enumerate()
+        .map(|(i, &(score, addr))| (addr, score, i))
         .collect();
     by_segment.sort_by_key(|(a, _, _)| *a);
-    let mut out: Vec<Ranked> = Vec::with_capacity(by_segment.len());
+    let mut out: Vec<(f32, usize, DocAddress)> = Vec::with_capacity(by_segment.len());
     let mut occurrences: Vec<(u32, u16)> = Vec::new();
     let mut positions: Vec<u32> = Vec::new();
     for run in by_segment.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
@@ -78,8 +78,7 @@ pub(super) fn rerank(
                 }
             }
         }
-        for (address, score, id) in run {
-            let (address, score) = (*address, *score);
+        for &(address, score, order) in run {
             let doc = address.doc_id;
             let len = rank.title_repeat * title_norms.fieldnorm(doc) as f32
                 + body_norms.fieldnorm(doc) as f32;
@@ -112,11 +111,14 @@ pub(super) fn rerank(
                     }
                 }
             }
-            out.push(((score + bonus, id.clone()), address));
+            out.push((score + bonus, order, address));
         }
     }
-    out.sort_by(|a, b| b.0 .0.total_cmp(&a.0 .0).then_with(|| a.0 .1.cmp(&b.0 .1)));
-    Ok(out)
+    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out
+        .into_iter()
+        .map(|(score, _, addr)| (score, addr))
+        .collect())
 }
 
 /// The postings of `word` in `field` with positions, if the segment has it.
@@ -156,13 +158,13 @@ fn pair_counts(occurrences: &mut [(u32, u16)], window: u32, repeat: f32, acc: &m
 /// at most `want` articles.
 pub(super) fn distinct(
     searcher: &Searcher,
-    ranked: &[Ranked],
+    ranked: &[(f32, DocAddress)],
     want: usize,
 ) -> Vec<(f32, DocAddress)> {
     use crate::index::schema::BODY_HASH;
     let mut seen: FxHashMap<u64, ()> = FxHashMap::default();
     let mut out = Vec::with_capacity(want);
-    for &((score, _), address) in ranked {
+    for &(score, address) in ranked {
         if out.len() >= want {
             break;
         }
