@@ -2,7 +2,8 @@
 """Measure passim's relevance on the shared evaluation sets.
 
 usage: eval/run_eval.py [EVAL_DIR] [PASSIM] [--sets cacm,cisi,...] [--no-scifact] [--no-speed]
-                        [--per-set-runs DIR] [--markdown]
+                        [--runs DIR] [--per-query] [--rank KEY=VALUE ...]
+       eval/run_eval.py [EVAL_DIR] [PASSIM] --loo [--grid "KEY=V1,V2 KEY=V1,V2 ..."] [--rank ...]
 
 EVAL_DIR defaults to ../shared/eval and PASSIM to target/release/passim, both relative to the
 project root (the folder above this script). For each of the six judged sets it indexes
@@ -13,6 +14,13 @@ that have a relevant document, a query missing from the run counts 0, and only e
 (`--json -n 10`, default passages) and is scored by EVAL_DIR/passages.py. Batch speed is timed
 on the JSON batch (top 10 with passages) over all sets. Peer figures are read from
 EVAL_DIR/README.md and EVAL_DIR/scifact/README.md and printed beside passim's.
+
+--rank KEY=VALUE (repeatable) passes a ranking setting to every search (`passim search --rank`;
+the keys are in CONTRIBUTING.md). --loo is leave-one-collection-out: each set is indexed once and
+its queries run once per point of a grid of query-time settings (--grid, default GRID below); for
+each set, the grid point with the best mean nDCG@10 on the other five is chosen and scored on the
+held-out set. It prints the rotation table, how often each point was chosen, and the all-sets
+table of the point that is best on all six.
 
 Needs python3 and pytrec_eval only.
 """
@@ -28,6 +36,9 @@ import tempfile
 from collections import defaultdict
 
 SETS = ["cacm", "cisi", "cran", "med", "npl", "adi"]
+
+# The default --loo grid: every tuned number of the ranking that is set at query time.
+GRID = "k1=1.2,1.5 b=0.5,0.6,0.75 title_repeat=2,3 fb_weight=0.6,0.7,0.8"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 try:
@@ -125,6 +136,119 @@ def index(passim, articles, idx):
     run([passim, "index", articles, "--index", idx, "--quiet"])
 
 
+def rank_args(settings):
+    """`--rank KEY=VALUE` arguments for a list of (key, value)."""
+    out = []
+    for k, v in settings:
+        out += ["--rank", "%s=%s" % (k, v)]
+    return out
+
+
+def parse_grid(spec):
+    """"k1=1.2,1.5 b=0.6" -> [[("k1", "1.2"), ("b", "0.6")], [("k1", "1.5"), ("b", "0.6")]]"""
+    axes = []
+    for part in spec.replace(";", " ").split():
+        key, _, values = part.partition("=")
+        vals = [v for v in values.split(",") if v]
+        if not key or not vals:
+            sys.exit("run_eval.py: bad --grid part %r (give KEY=V1,V2,...)" % part)
+        axes.append((key, vals))
+    points = [[]]
+    for key, vals in axes:
+        points = [p + [(key, v)] for p in points for v in vals]
+    return points
+
+
+def label(point):
+    return " ".join("%s=%s" % kv for kv in point) or "defaults"
+
+
+def loo(a, passim, sets, peers, base):
+    """Leave one collection out over the grid; prints the tables."""
+    if len(sets) < 2:
+        sys.exit("run_eval.py: --loo needs at least two sets")
+    grid = parse_grid(a.grid)
+    tmp = tempfile.mkdtemp(prefix="passim-loo-")
+    scores = {}  # (point index, set) -> (nDCG@10, MAP)
+    cpu = 0.0
+    try:
+        qrels = {}
+        for s in sets:
+            d = os.path.join(a.eval_dir, s)
+            index(passim, os.path.join(d, "articles.jsonl"), os.path.join(tmp, s))
+            qrels[s] = read_qrels(os.path.join(d, "qrels.txt"))
+        for i, point in enumerate(grid):
+            for s in sets:
+                t0 = cpu_seconds()
+                p = run([passim, "search", "--batch", os.path.join(a.eval_dir, s, "queries.tsv"),
+                         "--index", os.path.join(tmp, s), "--format", "trec", "-n", "1000"]
+                        + rank_args(base + point))
+                cpu += cpu_seconds() - t0
+                ndcg, ap_, _ = score_run(read_run(p.stdout), qrels[s])
+                scores[(i, s)] = (ndcg, ap_)
+            print("%3d/%d %s: mean nDCG@10 %.4f" % (
+                i + 1, len(grid), label(point),
+                sum(scores[(i, s)][0] for s in sets) / len(sets)), file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def mean_on(i, on):
+        return sum(scores[(i, s)][0] for s in on) / len(on)
+
+    best_peer = {}
+    for s in sets:
+        name, vals = max(peers.get("nDCG@10", {}).items(), key=lambda kv: kv[1][s],
+                         default=(None, None))
+        best_peer[s] = (name, vals[s] if vals else None)
+    peer_means = {n: sum(v[s] for s in sets) / len(sets)
+                  for n, v in peers.get("nDCG@10", {}).items()}
+    best_mean_peer = max(peer_means.items(), key=lambda kv: kv[1], default=(None, None))
+
+    print("\n**Leave one collection out** (%d grid points: `%s`%s; %.0f CPU s of search)\n" % (
+        len(grid), a.grid, "; with " + label(base) if base else "", cpu))
+    print("| held-out set | chosen on the other %d (best mean nDCG@10 there) | nDCG@10 | MAP "
+          "| best peer (nDCG@10) | − best peer |" % (len(sets) - 1))
+    print("|---|---|---:|---:|---|---:|")
+    chosen = {}
+    held = []
+    for s in sets:
+        others = [o for o in sets if o != s]
+        i = max(range(len(grid)), key=lambda j: (mean_on(j, others), -j))
+        chosen[s] = i
+        ndcg, ap_ = scores[(i, s)]
+        held.append((ndcg, ap_))
+        name, pv = best_peer[s]
+        print("| %s | %s (%.4f) | %.4f | %.4f | %s %s | %s |" % (
+            s, label(grid[i]), mean_on(i, others), ndcg, ap_, name or "-",
+            "(%.4f)" % pv if pv is not None else "", "%+.4f" % (ndcg - pv) if pv is not None else "-"))
+    mn = sum(h[0] for h in held) / len(held)
+    mm = sum(h[1] for h in held) / len(held)
+    bm_name, bm = best_mean_peer
+    print("| **mean** | | %.4f | %.4f | %s %s | %s |" % (
+        mn, mm, bm_name or "-", "(%.4f)" % bm if bm is not None else "",
+        "%+.4f" % (mn - bm) if bm is not None else "-"))
+
+    counts = {}
+    for s, i in chosen.items():
+        counts.setdefault(i, []).append(s)
+    print("\nChosen: " + "; ".join("%s for %s" % (label(grid[i]), ", ".join(v))
+                                    for i, v in sorted(counts.items(), key=lambda kv: -len(kv[1]))))
+
+    best = max(range(len(grid)), key=lambda j: (mean_on(j, sets), -j))
+    print("\n**All %d sets** (the grid point best on all of them: %s)\n" % (len(sets), label(grid[best])))
+    print("| settings | " + " | ".join(sets) + " | mean nDCG@10 | mean MAP |")
+    print("|---|" + "---:|" * (len(sets) + 2))
+    shown = [best] + [i for i in sorted(counts) if i != best]
+    for i in shown:
+        print("| %s | %s | %.4f | %.4f |" % (
+            label(grid[i]), " | ".join("%.4f" % scores[(i, s)][0] for s in sets), mean_on(i, sets),
+            sum(scores[(i, s)][1] for s in sets) / len(sets)))
+    if a.grid_scores:
+        with open(a.grid_scores, "w") as f:
+            for (i, s), (ndcg, ap_) in sorted(scores.items()):
+                f.write("%s\t%s\t%.6f\t%.6f\n" % (label(grid[i]), s, ndcg, ap_))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("eval_dir", nargs="?", default=os.path.join(ROOT, "..", "shared", "eval"))
@@ -134,12 +258,27 @@ def main():
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--runs", help="keep the TREC runs and scifact hits in this folder")
     ap.add_argument("--per-query", action="store_true", help="print per-query nDCG@10")
+    ap.add_argument("--rank", action="append", default=[], metavar="KEY=VALUE",
+                    help="a ranking setting for every search (repeatable)")
+    ap.add_argument("--loo", action="store_true", help="leave one collection out over --grid")
+    ap.add_argument("--grid", default=GRID, help="the --loo grid (default: %(default)s)")
+    ap.add_argument("--grid-scores", metavar="FILE",
+                    help="with --loo, write every (settings, set, nDCG@10, MAP) to FILE")
     a = ap.parse_args()
     passim = os.path.abspath(a.passim)
     if not os.access(passim, os.X_OK):
         sys.exit("run_eval.py: no passim binary at %s (cargo build --release)" % passim)
     sets = [s for s in a.sets.split(",") if s]
     peers = peer_tables(os.path.join(a.eval_dir, "README.md"))
+    base = []
+    for kv in a.rank:
+        key, eq, value = kv.partition("=")
+        if not eq:
+            sys.exit("run_eval.py: --rank takes KEY=VALUE, not %r" % kv)
+        base.append((key, value))
+    if a.loo:
+        loo(a, passim, sets, peers, base)
+        return
     tmp = tempfile.mkdtemp(prefix="passim-eval-")
     if a.runs:
         os.makedirs(a.runs, exist_ok=True)
@@ -152,7 +291,7 @@ def main():
             index(passim, os.path.join(d, "articles.jsonl"), idx)
             queries = os.path.join(d, "queries.tsv")
             p = run([passim, "search", "--batch", queries, "--index", idx,
-                     "--format", "trec", "-n", "1000"])
+                     "--format", "trec", "-n", "1000"] + rank_args(base))
             if a.runs:
                 with open(os.path.join(a.runs, s + ".trec"), "w") as f:
                     f.write(p.stdout)
@@ -164,7 +303,8 @@ def main():
             if not a.no_speed:
                 nq = sum(1 for line in open(queries) if line.strip())
                 t0 = cpu_seconds()
-                run([passim, "search", "--batch", queries, "--index", idx, "--json", "-n", "10"])
+                run([passim, "search", "--batch", queries, "--index", idx, "--json", "-n", "10"]
+                    + rank_args(base))
                 speed[s] = (nq, cpu_seconds() - t0)
             print("%-5s nDCG@10=%.4f MAP=%.4f" % (s, ndcg, ap_), file=sys.stderr)
 
@@ -175,7 +315,8 @@ def main():
             index(passim, os.path.join(d, "articles.jsonl"), idx)
             queries = os.path.join(d, "queries.tsv")
             t0 = cpu_seconds()
-            p = run([passim, "search", "--batch", queries, "--index", idx, "--json", "-n", "10"])
+            p = run([passim, "search", "--batch", queries, "--index", idx, "--json", "-n", "10"]
+                    + rank_args(base))
             nq = sum(1 for line in open(queries) if line.strip())
             speed["scifact"] = (nq, cpu_seconds() - t0)
             hits = os.path.join(a.runs or tmp, "scifact-hits.jsonl")

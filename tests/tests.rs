@@ -20,7 +20,8 @@
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
 //! - `ranking`: tied articles in article id order whatever the index
-//!   layout (threads, runs); field words on the bare words' scale.
+//!   layout (threads, runs); field words on the bare words' scale; the
+//!   hidden `--rank KEY=VALUE` knobs of evaluation runs.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.

@@ -319,6 +319,11 @@ pub struct SearchArgs {
     #[arg(long, value_name = "URL")]
     pub backend: Option<String>,
 
+    /// A ranking setting for evaluation runs, KEY=VALUE (k1=1.2, fb_docs=0…);
+    /// repeatable. See CONTRIBUTING.md, "Evaluation".
+    #[arg(long, value_name = "KEY=VALUE", hide = true)]
+    pub rank: Vec<String>,
+
     /// When to use colour. `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,

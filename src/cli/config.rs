@@ -79,7 +79,7 @@ impl SearchConfig {
             }
         };
         let plain = args.plain || matches!(input, Input::Batch(_));
-        let options = SearchOptions {
+        let mut options = SearchOptions {
             limit: usize::try_from(settings.limit.0).unwrap_or(usize::MAX),
             offset: args.offset,
             passages: PassageOptions {
@@ -99,6 +99,9 @@ impl SearchConfig {
             exact_count: args.count || args.exact_count,
             ..SearchOptions::default()
         };
+        for pair in &args.rank {
+            options.rank.set_pair(pair)?;
+        }
         let format = match output {
             _ if args.files_with_matches => Format::Files,
             _ if args.count => Format::Count,

@@ -25,6 +25,7 @@ mod feedback;
 mod filter;
 mod hit;
 mod rank;
+mod rerank;
 mod suggest;
 mod top;
 mod topk;

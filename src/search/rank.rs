@@ -8,7 +8,7 @@ use tantivy::{DocAddress, Searcher};
 use super::filter::{by_date, FacetCounts, Facets, Filtered, Sort};
 use super::top::TopByScore;
 use super::SearchOptions;
-use super::{feedback, topk};
+use super::{feedback, rerank, topk};
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
@@ -51,24 +51,43 @@ pub(super) fn rank(
         let top = top.into_iter().map(|((_, score, _), addr)| (score, addr));
         return Ok((top.collect(), total, true));
     }
-    if !feedback::applies(compiled, &opts.rank) {
+    let second_look = rerank::applies(compiled, &opts.rank);
+    if !feedback::applies(compiled, &opts.rank) && !second_look {
         return first_pass(searcher, compiled, filter, opts, limit);
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
-    let (first, total, exact) = first_pass(searcher, compiled, filter, opts, depth)?;
+    let (mut first, total, exact) = first_pass(searcher, compiled, filter, opts, depth)?;
+    if second_look {
+        first = rerank::rerank(searcher, fields, compiled, &first, &opts.rank)?;
+    }
     let fb = opts.rank.feedback;
-    let feedback_docs = &first[..first.len().min(fb.docs)];
-    let Some(extras) = feedback::expansion(
-        searcher,
-        fields,
-        compiled,
-        feedback_docs,
-        &opts.rank,
-        fetched,
-    )?
-    else {
+    let deduped;
+    let feedback_docs = if fb.dedup {
+        deduped = rerank::distinct(searcher, &first, fb.docs);
+        &deduped[..]
+    } else {
+        &first[..first.len().min(fb.docs)]
+    };
+    // A flat first pass (the last feedback article scoring nearly what
+    // the first does) gives feedback nothing to learn from: back off.
+    let flat = match (feedback_docs.first(), feedback_docs.last()) {
+        (Some(best), Some(last)) if fb.flat > 0.0 && best.0 > 0.0 => last.0 >= fb.flat * best.0,
+        _ => false,
+    };
+    let extras = match feedback::applies(compiled, &opts.rank) && !flat {
+        true => feedback::expansion(
+            searcher,
+            fields,
+            compiled,
+            feedback_docs,
+            &opts.rank,
+            fetched,
+        )?,
+        false => None,
+    };
+    let Some(extras) = extras else {
         let mut top = first;
         top.truncate(limit);
         return Ok((top, total, exact));
