@@ -16,6 +16,8 @@
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
+//! - `passages`: every passage within `--passage-length` on generated long
+//!   sentences; keyword queries shown the sentences with their words.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
@@ -38,6 +40,7 @@ mod filters;
 mod formats;
 mod mcp;
 mod output;
+mod passages;
 mod robustness;
 mod roots;
 mod scripting;

@@ -109,8 +109,20 @@ pub fn select(
             }
             let mut chars = 0;
             for last in first..units.len() {
-                chars += units[last].chars + usize::from(last > first);
-                if chars > opts.max_chars && last > first {
+                if last > first {
+                    // A window never runs over a cut sentence: the text it
+                    // left out lies between the two units.
+                    if units[last - 1].trimmed_end || units[last].trimmed_start {
+                        break;
+                    }
+                    // The real gap between sentences (a line break and an
+                    // indent count), not one space.
+                    chars += body[units[last - 1].range.end..units[last].range.start]
+                        .chars()
+                        .count();
+                }
+                chars += units[last].chars;
+                if chars > opts.max_chars {
                     break;
                 }
                 if units[last].matches.is_empty() {
@@ -174,17 +186,22 @@ pub fn select(
     }
 
     // Widen each passage with neighbouring sentences up to the length budget.
+    // Each passage grows into units no other passage holds, as widened so
+    // far (two neighbours must not both take the sentence between them).
+    let mut held: Vec<(usize, usize, usize)> = chosen
+        .iter()
+        .map(|c| (c.para_units, c.first, c.last))
+        .collect();
     let mut passages: Vec<Passage> = Vec::new();
-    for c in &chosen {
+    for (i, c) in chosen.iter().enumerate() {
         let units = &all_units[c.para_units];
         let (mut first, mut last) = (c.first, c.last);
+        let others = held.clone();
         let taken = |a: usize, b: usize| {
-            chosen.iter().any(|s| {
-                s.para_units == c.para_units
-                    && !(s.first == c.first && s.last == c.last)
-                    && s.first <= b
-                    && a <= s.last
-            })
+            others
+                .iter()
+                .enumerate()
+                .any(|(j, &(slot, f, l))| j != i && slot == c.para_units && f <= b && a <= l)
         };
         let len = |a: usize, b: usize| {
             body[units[a].range.start..units[b].range.end]
@@ -215,6 +232,7 @@ pub fn select(
                 break;
             }
         }
+        held[i] = (c.para_units, first, last);
         let range = units[first].range.start..units[last].range.end;
         let ms: Vec<Match> = matches[units[first].matches.start..units[last].matches.end]
             .iter()
@@ -490,6 +508,153 @@ mod tests {
             text.split(' ').all(|w| w == "word" || w == "needle"),
             "{text}"
         );
+    }
+
+    /// Passages for `query` (analyzed like the index) within `max_chars`.
+    fn run_limit(body: &str, query: &[&str], count: usize, max_chars: usize) -> Vec<Passage> {
+        let mut analyzer = analyzer();
+        let targets: Vec<Target> = query
+            .iter()
+            .flat_map(|q| tokenize(&mut analyzer, q))
+            .enumerate()
+            .map(|(i, t)| Target {
+                pattern: Pattern::Term(t.text),
+                field: None,
+                group: i,
+            })
+            .collect();
+        let weights: Vec<f32> = (0..targets.len()).map(|i| 1.0 + i as f32).collect();
+        let tokens = tokenize(&mut analyzer, body);
+        let matches = find(&tokens, &targets, TextField::Body);
+        select(
+            body,
+            &matches,
+            &weights,
+            &PassageOptions { count, max_chars },
+        )
+    }
+
+    #[test]
+    fn a_window_never_runs_over_a_cut_sentence() {
+        // The second sentence is cut around "needle"; a window of it and the
+        // next sentence used to span its cut-off tail too (533 bytes for 250).
+        let long = format!("The needle {}is long.", "word ".repeat(80));
+        let body = format!("A short needle start. {long} Then a needle end.");
+        for p in run_limit(&body, &["needle"], 3, 100) {
+            let text = &body[p.range.clone()];
+            assert!(
+                text.chars().count() <= 100,
+                "{} chars: {text}",
+                text.chars().count()
+            );
+        }
+    }
+
+    /// A small deterministic generator (xorshift), for the property test.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+            xs[self.below(xs.len())]
+        }
+    }
+
+    const WORDS: &[&str] = &[
+        "pay",
+        "ballot",
+        "strike",
+        "workers",
+        "union",
+        "the",
+        "a",
+        "of",
+        "Dr.",
+        "U.S.",
+        "e.g.",
+        "Jan.",
+        "No.",
+        "£10.50",
+        "3.5%",
+        "said",
+        "according",
+        "to",
+        "Amazon",
+        "Coventry",
+        "antidisestablishmentarianism",
+        "東京都の人口は増え続けている",
+        "人口",
+        "Zürich",
+        "naïve",
+        "—",
+        "(CBT)",
+        "\"quoted",
+        "words\"",
+        "x",
+    ];
+
+    /// Generated text: sentences of 1 to 120 words, some without a full stop,
+    /// runs of CJK without spaces, abbreviations, several kinds of breaks.
+    fn generated(rng: &mut Rng) -> String {
+        let mut body = String::new();
+        for _ in 0..1 + rng.below(12) {
+            let longest = if rng.below(4) == 0 { 120 } else { 25 };
+            let words = 1 + rng.below(longest);
+            for w in 0..words {
+                if w > 0 {
+                    body.push(' ');
+                }
+                body.push_str(rng.pick(WORDS));
+            }
+            if rng.below(5) == 0 {
+                body.push_str(&"漢字".repeat(rng.below(200)));
+            }
+            body.push_str(["", ".", "!", "?", "…", "。"][rng.below(6)]);
+            body.push_str([" ", "  ", "\n", "\n\n", "\n    ", " "][rng.below(6)]);
+        }
+        body
+    }
+
+    #[test]
+    fn every_passage_is_within_the_limit() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let queries: [&[&str]; 6] = [
+            &["pay"],
+            &["ballot", "pay"],
+            &["strike", "workers", "union"],
+            &["人口"],
+            &["antidisestablishmentarianism"],
+            &["said", "Coventry", "x"],
+        ];
+        for case in 0..400 {
+            let body = generated(&mut rng);
+            let query = queries[case % queries.len()];
+            for max_chars in [40, 41, 57, 80, 120, 250, 400] {
+                let passages = run_limit(&body, query, 1 + case % 4, max_chars);
+                for p in &passages {
+                    let text = &body[p.range.clone()];
+                    assert!(
+                        text.chars().count() <= max_chars,
+                        "case {case}, limit {max_chars}, {} chars: {text:?}",
+                        text.chars().count()
+                    );
+                    assert!(!text.is_empty(), "case {case}: empty passage");
+                }
+                for pair in passages.windows(2) {
+                    assert!(
+                        pair[0].range.end <= pair[1].range.start,
+                        "case {case}, limit {max_chars}: overlap {passages:?} in {body:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
