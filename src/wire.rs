@@ -178,6 +178,9 @@ pub struct JsonSummary<'a> {
     query: &'a str,
     hits: usize,
     total_hits: usize,
+    /// `eq`: `total_hits` counts every match; `gte`: it is a lower bound
+    /// (matches that could not reach the top were skipped; `--exact-count`).
+    total_hits_relation: &'static str,
     /// Hits skipped before these (`--offset`, `offset=`); left out when 0.
     #[serde(skip_serializing_if = "is_zero")]
     offset: usize,
@@ -243,6 +246,10 @@ impl<'a> JsonSummary<'a> {
             query: &results.query,
             hits: results.hits.len(),
             total_hits: results.total_hits,
+            total_hits_relation: match results.total_exact {
+                true => "eq",
+                false => "gte",
+            },
             offset: results.offset,
             elapsed_ms: (results.elapsed.as_secs_f64() * 1000.0 * 100.0).round() / 100.0,
             suggestions: results

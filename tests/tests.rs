@@ -18,6 +18,8 @@
 //!   help.
 //! - `passages`: every passage within `--passage-length` on generated long
 //!   sentences; keyword queries shown the sentences with their words.
+//! - `ranking`: tied articles in article id order whatever the index
+//!   layout (threads, runs); field words on the bare words' scale.
 //! - `robustness`: bad input, damaged indexes, crashes and concurrent use.
 //! - `roots`: roots accumulate, `--remove`, missing roots, `--glob` and
 //!   `--exclude`, files not read, `passim index --help`.
@@ -28,6 +30,8 @@
 //!   text files in `tests/snapshots/`.
 //! - `tokens`: apostrophes, numbers, acronyms, accents and stopword-only
 //!   queries, searched as typed.
+//! - `topk`: top-k pruning's lower-bound count and its labels, exact
+//!   counts on request, and a corpus indexed from a named pipe.
 //! - `util`: the shared fixture (a temp folder with the seeds) and helpers.
 //!
 //! Run one module or test by name filter, e.g.
@@ -41,6 +45,7 @@ mod formats;
 mod mcp;
 mod output;
 mod passages;
+mod ranking;
 mod robustness;
 mod roots;
 mod scripting;
@@ -48,4 +53,5 @@ mod serve;
 mod snapshots;
 mod spell;
 mod tokens;
+mod topk;
 mod util;

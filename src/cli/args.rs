@@ -258,9 +258,15 @@ pub struct SearchArgs {
     #[arg(short = 'l', long, conflicts_with_all = ["json", "format", "count"])]
     pub files_with_matches: bool,
 
-    /// Print only the number of matching articles.
+    /// Print only the number of matching articles (counted exactly).
     #[arg(long, conflicts_with_all = ["json", "format", "min_score"])]
     pub count: bool,
+
+    /// Count every matching article. Without it, a query of bare words
+    /// skips matches that cannot reach the top and its total is a lower
+    /// bound ("about N"; JSON: total_hits_relation "gte").
+    #[arg(long)]
+    pub exact_count: bool,
 
     /// Leave out hits scoring below SCORE.
     #[arg(long, value_name = "SCORE")]

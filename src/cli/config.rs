@@ -94,6 +94,7 @@ impl SearchConfig {
             filter: filter_of(args)?,
             sort: args.sort,
             facets: args.facets,
+            exact_count: args.count || args.exact_count,
             ..SearchOptions::default()
         };
         let format = match output {

@@ -223,7 +223,9 @@ pub(crate) fn count_line(results: &SearchResults) -> String {
         (_, 1) => format!("hit {first} of"),
         _ => format!("hits {first}–{last} of"),
     };
-    format!("{which} {total} {noun} · {ms:.1} ms")
+    // A lower bound (matches that could not reach the top went uncounted): "231+".
+    let plus = if results.total_exact { "" } else { "+" };
+    format!("{which} {total}{plus} {noun} · {ms:.1} ms")
 }
 
 /// `--facets` in text: `sources: BBC News 12 · Reuters 8 · none 3` and

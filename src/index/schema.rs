@@ -20,7 +20,7 @@ use crate::ingest::{date, Article};
 pub const TITLE_REPEAT: usize = 3;
 
 /// Bumped whenever the schema or analyzer changes incompatibly.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Handles to every field of the passim schema.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +57,8 @@ pub const BODY_HASH: &str = "body_hash";
 pub const DATE_TS: &str = "date_ts";
 pub const SOURCE: &str = "source";
 pub const PATH: &str = "path";
+/// The article id: ranking breaks ties by it.
+pub const ID: &str = "id";
 
 /// What [`Fields::date_from`] holds for a date taken from the file's mtime.
 pub const DATE_FROM_FILE: &str = "file";
@@ -103,7 +105,8 @@ pub fn build() -> (Schema, Fields) {
     // Metadata is stored (shown with hits) and a fast field (filters, facets).
     let meta = STORED | FAST;
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        // A fast field too: ties in ranking are broken by article id.
+        id: b.add_text_field(ID, STRING | STORED | FAST),
         path: b.add_text_field(PATH, meta.clone()),
         source_file: b.add_text_field(SOURCE_FILE, STRING | FAST),
         mtime: b.add_u64_field(MTIME, FAST),

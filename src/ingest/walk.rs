@@ -106,7 +106,7 @@ pub(crate) fn walk(roots: &[WalkRoot], skip: &Path) -> Result<Walked> {
             Ok(meta) => meta,
             Err(e) => return Err(Error::input(root, None, describe_io(&e))),
         };
-        if meta.is_file() {
+        if meta.is_file() || is_pipe(&meta) {
             let Some(format) = Format::from_path(root) else {
                 return Err(Error::input(
                     root,
@@ -206,6 +206,20 @@ fn walk_dir(
 /// however it is named.
 pub(crate) fn canonical(path: &Path) -> std::io::Result<PathBuf> {
     std::fs::canonicalize(path)
+}
+
+/// Whether `meta` is a named pipe's: a root named as a file can be one
+/// (`mkfifo big.jsonl`, then `passim index big.jsonl` while a program
+/// writes into it), so a corpus can be indexed without being stored first.
+#[cfg(unix)]
+fn is_pipe(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_meta: &std::fs::Metadata) -> bool {
+    false
 }
 
 fn source_file(

@@ -241,8 +241,8 @@ impl Passim {
         description = "Search the indexed articles. Returns {hits, summary, notes}: hits are \
 ranked best first, each with id, path, title, score, rank and passages; a passage has the \
 paragraph number, `offset` (the byte offset of its text in the article's body), `text`, and \
-`highlights` (byte ranges of the matched words within `text`). summary has total_hits (all \
-matching articles), and did_you_mean or corrected_query when a word looks misspelt; notes say \
+`highlights` (byte ranges of the matched words within `text`). summary has total_hits (matching \
+articles; a lower bound when total_hits_relation is \"gte\"), and did_you_mean or corrected_query when a word looks misspelt; notes say \
 how the query was read. Page with offset and limit.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]

@@ -33,6 +33,10 @@ pub struct Bm25FTermQuery {
     b_per_len: Score,
     b: Score,
     repeat: Score,
+    /// Which fields' postings count (`title:pay` reads only the headline's);
+    /// the length normalisation is the combined one either way.
+    use_title: bool,
+    use_body: bool,
 }
 
 /// BM25 constants and the combined field's statistics.
@@ -59,7 +63,23 @@ impl Bm25FTermQuery {
             b_per_len: p.b / avg_len,
             b: p.b,
             repeat: p.repeat,
+            use_title: true,
+            use_body: true,
         }
+    }
+
+    /// The same word counted in one field only (`title:pay`, `body:pay`),
+    /// on the same scale: for an article that has the word only in that
+    /// field, the score is the unscoped word's.
+    pub fn only(mut self, field: Field) -> Self {
+        self.use_title = field == self.title.field();
+        self.use_body = field == self.body.field();
+        self
+    }
+
+    /// `boost × idf × (k1 + 1)`: what a term frequency's saturation is scaled by.
+    pub(super) fn scale(&self) -> Score {
+        self.weight
     }
 }
 
@@ -69,8 +89,12 @@ impl Query for Bm25FTermQuery {
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        visitor(&self.title, false);
-        visitor(&self.body, false);
+        if self.use_title {
+            visitor(&self.title, false);
+        }
+        if self.use_body {
+            visitor(&self.body, false);
+        }
     }
 }
 
@@ -85,7 +109,7 @@ type NormTables = ([Score; 256], [Score; 256]);
 
 /// Per document of a segment: `k1 · (1 − b + b · len / avg_len)` with the
 /// combined length `len = repeat · headline tokens + body tokens`.
-type SegmentNorms = Arc<[Score]>;
+pub(super) type SegmentNorms = Arc<[Score]>;
 
 /// What a segment's norms depend on: the segment, the two fields and the
 /// BM25F constants (as bits).
@@ -114,7 +138,7 @@ impl Bm25FTermQuery {
     }
 
     /// The norm of every document of the segment `reader`.
-    fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
+    pub(super) fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
         let key = (
             reader.segment_id(),
             self.title.field(),
@@ -157,8 +181,14 @@ impl Bm25FTermQuery {
         reader: &SegmentReader,
         boost: Score,
     ) -> tantivy::Result<Option<Bm25FScorer>> {
-        let title = postings(reader, &self.title)?;
-        let body = postings(reader, &self.body)?;
+        let title = match self.use_title {
+            true => postings(reader, &self.title)?,
+            false => None,
+        };
+        let body = match self.use_body {
+            true => postings(reader, &self.body)?,
+            false => None,
+        };
         if title.is_none() && body.is_none() {
             return Ok(None);
         }
@@ -453,5 +483,168 @@ impl DocSet for Bm25FUnion {
 impl Scorer for Bm25FUnion {
     fn score(&mut self) -> Score {
         self.score
+    }
+}
+
+/// Relative slack on every upper bound of [`Bm25FOrQuery::for_each_pruned`]:
+/// a word's score is `weight × tf / (tf + norm)`, below `weight` in exact
+/// arithmetic, but the rounded product and the rounded sums of several
+/// words can exceed it by a few ulps (about 1e-7 each). A bound is only
+/// trusted to prune with this much to spare.
+const BOUND_SLACK: f64 = 1e-5;
+
+/// What [`Bm25FOrQuery::for_each_pruned`] saw in one segment.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PrunedSegment {
+    /// Matches visited and accepted: all of them when `exact`, else a lower bound.
+    pub matches: u64,
+    /// Whether every match was visited (no word's postings were skipped).
+    pub exact: bool,
+}
+
+/// One word's postings in the MaxScore loop.
+struct Cursor {
+    scorer: Bm25FScorer,
+    /// Most the word can add to an article's score (`weight`: `tf / (tf + norm)` < 1).
+    bound: f64,
+    /// The word's place in the query: scores are summed in this order, as
+    /// [`Bm25FUnion`] sums them, so that the sums are the same floats.
+    place: usize,
+}
+
+impl Bm25FOrQuery {
+    /// Top-k collection with MaxScore (Turtle and Flood, 1995) over the
+    /// segment `reader`: the words, ordered by how much each can add at
+    /// most, split into a "non-essential" prefix whose bounds together
+    /// cannot beat the current threshold and the essential rest. Only
+    /// articles that contain an essential word are visited; the
+    /// non-essential words are looked up (by `seek`) for those whose score
+    /// could still beat the threshold. The prefix grows as the threshold
+    /// rises.
+    ///
+    /// `accept(doc)` says whether a visited match counts (not deleted, passes
+    /// the filter); `collect(doc, score)` is called for accepted matches
+    /// scoring at least `threshold`, in document order, and returns the new
+    /// threshold (the k-th best score: a match that ties it may still win
+    /// on its article id, so only matches that cannot reach it are skipped). Scores are the same floats as the exhaustive union's: each
+    /// word's score is computed the same way and the words' scores are
+    /// summed in the query's order. The caller carries `threshold` from one
+    /// segment to the next. `None` when the scores cannot be bounded (a
+    /// negative or non-finite weight): the caller ranks exhaustively.
+    pub fn for_each_pruned(
+        &self,
+        reader: &SegmentReader,
+        mut threshold: Score,
+        accept: &mut dyn FnMut(DocId) -> bool,
+        collect: &mut dyn FnMut(DocId, Score) -> Score,
+    ) -> tantivy::Result<Option<PrunedSegment>> {
+        if self
+            .terms
+            .iter()
+            .any(|t| !(t.weight.is_finite() && t.weight >= 0.0))
+        {
+            return Ok(None);
+        }
+        let mut cursors = Vec::with_capacity(self.terms.len());
+        for (place, term) in self.terms.iter().enumerate() {
+            if let Some(scorer) = term.bm25f_scorer(reader, 1.0)? {
+                if scorer.doc() != TERMINATED {
+                    cursors.push(Cursor {
+                        bound: f64::from(scorer.weight),
+                        scorer,
+                        place,
+                    });
+                }
+            }
+        }
+        cursors.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+        // below[i]: the most words 0..i can add together, with slack.
+        let mut below = Vec::with_capacity(cursors.len() + 1);
+        let mut sum = 0.0f64;
+        below.push(0.0);
+        for c in &cursors {
+            sum += c.bound;
+            below.push(sum * (1.0 + BOUND_SLACK));
+        }
+        // Below the threshold, not at it: an article that ties the k-th
+        // score can still enter the top by its id.
+        let beaten = |bound: f64, threshold: Score| bound < f64::from(threshold);
+        // Words 0..essential are non-essential.
+        let mut essential = 0;
+        while essential < cursors.len() && beaten(below[essential + 1], threshold) {
+            essential += 1;
+        }
+        let mut skipped_any = essential > 0;
+        let mut parts: Vec<Score> = vec![0.0; self.terms.len()];
+        let mut matched: Vec<bool> = vec![false; self.terms.len()];
+        let mut matches = 0u64;
+        loop {
+            let mut doc = TERMINATED;
+            for c in &cursors[essential..] {
+                doc = doc.min(c.scorer.doc);
+            }
+            if doc == TERMINATED {
+                break;
+            }
+            let mut partial = 0.0f64;
+            for c in &mut cursors[essential..] {
+                if c.scorer.doc == doc {
+                    let s = c.scorer.score();
+                    parts[c.place] = s;
+                    matched[c.place] = true;
+                    partial += f64::from(s);
+                    c.scorer.advance();
+                }
+            }
+            if !accept(doc) {
+                matched.fill(false);
+                continue;
+            }
+            matches += 1;
+            // The most this article can score: its essential words' scores
+            // and the bounds of the non-essential ones.
+            let mut bound = partial * (1.0 + BOUND_SLACK) + below[essential];
+            let mut complete = !beaten(bound, threshold);
+            if complete {
+                for i in (0..essential).rev() {
+                    let c = &mut cursors[i];
+                    if c.scorer.doc < doc {
+                        c.scorer.seek(doc);
+                    }
+                    // Swap word i's bound for what it actually adds.
+                    bound -= below[i + 1] - below[i];
+                    if c.scorer.doc == doc {
+                        let s = c.scorer.score();
+                        parts[c.place] = s;
+                        matched[c.place] = true;
+                        bound += f64::from(s) * (1.0 + BOUND_SLACK);
+                    }
+                    if beaten(bound, threshold) {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete {
+                let mut score: Score = 0.0;
+                for (part, hit) in parts.iter().zip(&matched) {
+                    if *hit {
+                        score += *part;
+                    }
+                }
+                if score >= threshold {
+                    threshold = collect(doc, score);
+                    while essential < cursors.len() && beaten(below[essential + 1], threshold) {
+                        essential += 1;
+                        skipped_any = true;
+                    }
+                }
+            }
+            matched.fill(false);
+        }
+        Ok(Some(PrunedSegment {
+            matches,
+            exact: !skipped_any,
+        }))
     }
 }

@@ -9,9 +9,12 @@
 
 mod bm25f;
 pub mod filter;
+mod phrase;
 
-use bm25f::{Bm25FOrQuery, Bm25FParams, Bm25FTermQuery};
+pub use bm25f::Bm25FOrQuery;
+use bm25f::{Bm25FParams, Bm25FTermQuery};
 pub use filter::Filter;
+use phrase::{Bm25FPhraseQuery, FieldPhrase};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
@@ -43,9 +46,6 @@ pub enum Syntax {
 /// Ranking settings that shape the compiled query.
 #[derive(Debug, Clone, Copy)]
 pub struct RankSettings {
-    /// Weight of a headline match relative to a body match, for phrases and
-    /// field-scoped words (tantivy's BM25 on the two fields).
-    pub title_boost: f32,
     /// Most index terms a `prefix*` expands to.
     pub max_expansions: usize,
     /// BM25 k1 for words on the combined headline + body field.
@@ -74,7 +74,6 @@ pub struct Feedback {
 impl Default for RankSettings {
     fn default() -> Self {
         RankSettings {
-            title_boost: 2.0,
             max_expansions: 512,
             // Measured on the six judged sets of ../shared/eval (see docs/relevance.md,
             // "Relevance"): the best mean nDCG@10 without hurting any set.
@@ -401,22 +400,39 @@ pub fn all_field_term(
     word: &str,
     boost: f32,
 ) -> Result<(Box<dyn Query>, u64)> {
+    let (query, df) = bm25f_term(searcher, fields, settings, stats, word, boost)?;
+    Ok((Box::new(query), df))
+}
+
+/// [`all_field_term`] as its own type, and the document frequency.
+fn bm25f_term(
+    searcher: &Searcher,
+    fields: &Fields,
+    settings: &RankSettings,
+    stats: AllStats,
+    word: &str,
+    boost: f32,
+) -> Result<(Bm25FTermQuery, u64)> {
     let title = Term::from_field_text(fields.title, word);
     let body = Term::from_field_text(fields.body, word);
     let df = union_doc_freq(searcher, &title, &body)?;
     let query = Bm25FTermQuery::new(
         title,
         body,
-        Bm25FParams {
-            idf: idf(df, stats.num_docs),
-            boost,
-            k1: settings.k1,
-            b: settings.b,
-            avg_len: stats.avg_len,
-            repeat: schema::TITLE_REPEAT as f32,
-        },
+        bm25f_params(settings, stats, idf(df, stats.num_docs), boost),
     );
-    Ok((Box::new(query), df))
+    Ok((query, df))
+}
+
+fn bm25f_params(settings: &RankSettings, stats: AllStats, idf: f32, boost: f32) -> Bm25FParams {
+    Bm25FParams {
+        idf,
+        boost,
+        k1: settings.k1,
+        b: settings.b,
+        avg_len: stats.avg_len,
+        repeat: schema::TITLE_REPEAT as f32,
+    }
 }
 
 /// Entries of the per-thread document frequency memo before it starts over.
@@ -674,28 +690,76 @@ impl Compiler<'_> {
             }
             return Ok(Some(query));
         }
-        let fields: Vec<TextField> = scope.map_or(TextField::ALL.to_vec(), |f| vec![f]);
-        let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut doc_freq = 0u64;
-        for which in fields {
-            let field = self.fields.text(which);
-            let (query, df) = self.pattern_query(&pattern, field)?;
-            doc_freq = doc_freq.max(df);
-            let query: Box<dyn Query> = if which == TextField::Title {
-                Box::new(BoostQuery::new(query, self.settings.title_boost))
-            } else {
-                query
-            };
-            per_field.push((Occur::Should, query));
-        }
+        // Field words, prefixes and phrases: the same BM25F scale, counted in
+        // the fields they apply to.
+        let stats = self.all_stats()?;
+        let which: Vec<TextField> = scope.map_or(TextField::ALL.to_vec(), |f| vec![f]);
+        let (query, doc_freq): (Box<dyn Query>, u64) = match &pattern {
+            Pattern::Term(t) => {
+                let (q, df) = bm25f_term(self.searcher, self.fields, self.settings, stats, t, 1.0)?;
+                let field = self.fields.text(which[0]);
+                (Box::new(q.only(field)), df)
+            }
+            Pattern::Prefix(p) => {
+                let field = self.fields.text(which[0]);
+                let mut terms = Vec::new();
+                let mut df = 0;
+                for word in self.expand_prefix(&[field], p)? {
+                    let (q, d) =
+                        bm25f_term(self.searcher, self.fields, self.settings, stats, &word, 1.0)?;
+                    df = df.max(d);
+                    terms.push(q.only(field));
+                }
+                (Box::new(Bm25FOrQuery::new(terms)), df)
+            }
+            Pattern::Phrase {
+                terms,
+                slop,
+                prefix,
+            } => {
+                let mut sides: [Option<FieldPhrase>; 2] = [None, None];
+                let mut doc_freq = 0u64;
+                for &w in &which {
+                    let field = self.fields.text(w);
+                    let (matcher, df) = self.pattern_query(&pattern, field)?;
+                    doc_freq = doc_freq.max(df);
+                    let counted = &terms[..terms.len() - usize::from(*prefix)];
+                    sides[usize::from(w == TextField::Body)] = Some(FieldPhrase {
+                        matcher,
+                        terms: counted
+                            .iter()
+                            .map(|(pos, t)| (*pos, Term::from_field_text(field, t)))
+                            .collect(),
+                        slop: *slop,
+                        prefix: *prefix,
+                    });
+                }
+                // The phrase's IDF: the sum of its (fully typed) words' IDFs.
+                let mut phrase_idf = 0.0;
+                for (_, t) in &terms[..terms.len() - usize::from(*prefix)] {
+                    let title = Term::from_field_text(self.fields.title, t);
+                    let body = Term::from_field_text(self.fields.body, t);
+                    let df = union_doc_freq(self.searcher, &title, &body)?;
+                    phrase_idf += idf(df, stats.num_docs);
+                }
+                let first = &terms[0].1;
+                let shape = Bm25FTermQuery::new(
+                    Term::from_field_text(self.fields.title, first),
+                    Term::from_field_text(self.fields.body, first),
+                    bm25f_params(self.settings, stats, phrase_idf, 1.0),
+                );
+                let [title, body] = sides;
+                let repeat = schema::TITLE_REPEAT as f32;
+                (
+                    Box::new(Bm25FPhraseQuery::new(title, body, shape, repeat)),
+                    doc_freq,
+                )
+            }
+        };
         if !negated {
             self.add_target(pattern, scope, doc_freq);
         }
-        Ok(Some(if per_field.len() == 1 {
-            per_field.remove(0).1
-        } else {
-            Box::new(BooleanQuery::new(per_field))
-        }))
+        Ok(Some(query))
     }
 
     /// Records what a (non-negated) literal highlights, weighted by its IDF.

@@ -4,18 +4,18 @@
 //! article is checked against the [`Filter`] (on fast fields: the date as a
 //! timestamp, the source and path as per-segment dictionaries) before it
 //! can enter the top N or the count, so a filtered search returns the best
-//! N articles that pass. [`ByDate`] keeps the newest or oldest N matches
+//! N articles that pass. [`by_date`] keeps the newest or oldest N matches
 //! instead of the best scoring; [`FacetCounts`] counts matches per source
 //! and per year.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
-use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue, SortByString};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::schema::{DATE_TS, PATH, SOURCE};
+use crate::index::schema::{DATE_TS, ID, PATH, SOURCE};
 use crate::ingest::date;
 use crate::query::filter::{self, Constraint, Filter};
 
@@ -47,7 +47,7 @@ impl Sort {
 }
 
 /// The filter, ready for one segment.
-struct SegmentFilter {
+pub(super) struct SegmentFilter {
     checks: Vec<Check>,
 }
 
@@ -67,7 +67,7 @@ enum Check {
 }
 
 impl SegmentFilter {
-    fn new(filter: &Filter, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
+    pub(super) fn new(filter: &Filter, segment: &SegmentReader) -> tantivy::Result<SegmentFilter> {
         let ff = segment.fast_fields();
         let mut checks = Vec::with_capacity(filter.constraints.len());
         for constraint in &filter.constraints {
@@ -111,7 +111,7 @@ impl SegmentFilter {
         Ok(SegmentFilter { checks })
     }
 
-    fn accepts(&self, doc: DocId) -> bool {
+    pub(super) fn accepts(&self, doc: DocId) -> bool {
         self.checks.iter().all(|check| match check {
             Check::Date {
                 column,
@@ -207,136 +207,23 @@ impl<S: SegmentCollector> SegmentCollector for FilteredSegment<S> {
     }
 }
 
-/// The first `limit` matches by date (see [`Sort`]), with their scores.
-pub(super) struct ByDate {
-    pub limit: usize,
-    pub descending: bool,
-}
+/// A match's key in date order: its date, score and article id.
+pub(super) type DateKey = (Option<i64>, Score, Option<String>);
 
-/// One match, ordered so that the heap's greatest is the one to drop first.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Dated {
-    /// The date, or `None` (sorted last either way).
-    date: Option<i64>,
-    score: Score,
-    address: DocAddress,
-    descending: bool,
-}
-
-impl Dated {
-    /// Ordering by "comes first in the output": Less = earlier.
-    fn output_order(&self, other: &Dated) -> Ordering {
-        let by_date = match (self.date, other.date) {
-            (Some(a), Some(b)) if self.descending => b.cmp(&a),
-            (Some(a), Some(b)) => a.cmp(&b),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => Ordering::Equal,
-        };
-        by_date
-            .then_with(|| other.score.total_cmp(&self.score))
-            .then_with(|| self.address.cmp(&other.address))
-    }
-}
-
-impl PartialEq for Dated {
-    fn eq(&self, other: &Self) -> bool {
-        self.output_order(other) == Ordering::Equal
-    }
-}
-impl Eq for Dated {}
-impl PartialOrd for Dated {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Dated {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.output_order(other)
-    }
-}
-
-/// Keeps the `limit` entries that come first.
-struct Firsts {
+/// The first `limit` matches by date (see [`Sort`]); on the same date the
+/// better match first, then article id order, so that the order does not
+/// depend on how the index is split into segments. Articles without a
+/// date come last either way.
+pub(super) fn by_date(
     limit: usize,
-    heap: BinaryHeap<Dated>,
-}
-
-impl Firsts {
-    fn push(&mut self, item: Dated) {
-        if self.heap.len() < self.limit {
-            self.heap.push(item);
-        } else if self.heap.peek().is_some_and(|worst| item < *worst) {
-            self.heap.pop();
-            self.heap.push(item);
-        }
-    }
-
-    fn into_sorted(self) -> Vec<Dated> {
-        self.heap.into_sorted_vec()
-    }
-}
-
-pub(super) struct ByDateSegment {
-    segment: SegmentOrdinal,
-    column: Column<i64>,
-    firsts: Firsts,
     descending: bool,
-}
-
-impl Collector for ByDate {
-    type Fruit = Vec<(Score, DocAddress)>;
-    type Child = ByDateSegment;
-
-    fn for_segment(
-        &self,
-        segment_local_id: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<ByDateSegment> {
-        Ok(ByDateSegment {
-            segment: segment_local_id,
-            column: segment.fast_fields().i64(DATE_TS)?,
-            firsts: Firsts {
-                limit: self.limit,
-                heap: BinaryHeap::new(),
-            },
-            descending: self.descending,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<Dated>>) -> tantivy::Result<Self::Fruit> {
-        let mut all = Firsts {
-            limit: self.limit,
-            heap: BinaryHeap::new(),
-        };
-        fruits.into_iter().flatten().for_each(|d| all.push(d));
-        Ok(all
-            .into_sorted()
-            .into_iter()
-            .map(|d| (d.score, d.address))
-            .collect())
-    }
-}
-
-impl SegmentCollector for ByDateSegment {
-    type Fruit = Vec<Dated>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.firsts.push(Dated {
-            date: self.column.first(doc),
-            score,
-            address: DocAddress::new(self.segment, doc),
-            descending: self.descending,
-        });
-    }
-
-    fn harvest(self) -> Vec<Dated> {
-        self.firsts.into_sorted()
-    }
+) -> impl Collector<Fruit = Vec<(DateKey, DocAddress)>> {
+    let order = if descending { Order::Desc } else { Order::Asc };
+    TopDocs::with_limit(limit).order_by((
+        (SortByStaticFastValue::<i64>::for_field(DATE_TS), order),
+        (SortBySimilarityScore, Order::Desc),
+        (SortByString::for_field(ID), Order::Asc),
+    ))
 }
 
 /// Matches per source and per year.

@@ -71,6 +71,9 @@ pub struct SearchResults {
     /// Number of matching articles, beyond `limit`; copies collapsed into a
     /// hit's `also_in` are counted too.
     pub total_hits: usize,
+    /// Whether `total_hits` counts every match; else it is a lower bound
+    /// (matches that could not reach the top were skipped uncounted).
+    pub total_exact: bool,
     pub notes: Vec<String>,
     /// "Did you mean": rare or unknown words of the query and the index's
     /// word for each.

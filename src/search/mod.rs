@@ -26,6 +26,8 @@ mod filter;
 mod hit;
 mod rank;
 mod suggest;
+mod top;
+mod topk;
 
 pub use crate::index::schema::Meta;
 pub use crate::query::Filter;
@@ -65,6 +67,10 @@ pub struct SearchOptions {
     pub sort: Sort,
     /// Count the matches per source and per year ([`SearchResults::facets`]).
     pub facets: bool,
+    /// Count every match. Otherwise a query of bare words may skip
+    /// matches that cannot reach the top (see `search::topk`) and the
+    /// count is a lower bound ([`SearchResults::total_exact`] false).
+    pub exact_count: bool,
 }
 
 impl Default for SearchOptions {
@@ -79,6 +85,7 @@ impl Default for SearchOptions {
             filter: Filter::default(),
             sort: Sort::default(),
             facets: false,
+            exact_count: false,
         }
     }
 }
@@ -146,6 +153,7 @@ impl Engine {
             if !again.hits.is_empty() {
                 results.hits = again.hits;
                 results.total_hits = again.total_hits;
+                results.total_exact = again.total_exact;
                 results.facets = again.facets;
                 results.corrected_query = Some(corrected);
             }
@@ -176,8 +184,8 @@ impl Engine {
             .saturating_add(opts.offset)
             .min(docs.max(1));
         let mut want = duplicates::pool(limit);
-        let (groups, total_hits) = loop {
-            let (top, total) = rank::rank(
+        let (groups, total_hits, total_exact) = loop {
+            let (top, total, exact) = rank::rank(
                 searcher,
                 &self.fields,
                 &compiled,
@@ -188,7 +196,7 @@ impl Engine {
             )?;
             let groups = duplicates::collapse(searcher, &top, limit)?;
             if groups.len() >= limit || top.len() < want {
-                break (groups, total);
+                break (groups, total, exact);
             }
             want = want.saturating_mul(4);
         };
@@ -225,6 +233,7 @@ impl Engine {
             offset: opts.offset,
             hits,
             total_hits,
+            total_exact,
             facets: match opts.facets {
                 true => Some(rank::facets(searcher, &compiled, &filter)?),
                 false => None,

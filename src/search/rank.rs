@@ -1,17 +1,18 @@
 //! Ranking: the first pass's top articles and count, and the second pass
 //! that re-scores them when feedback adds words.
 
-use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::collector::{Collector, Count};
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, Searcher};
 
-use super::feedback;
-use super::filter::{ByDate, FacetCounts, Facets, Filtered, Sort};
+use super::filter::{by_date, FacetCounts, Facets, Filtered, Sort};
+use super::top::TopByScore;
 use super::SearchOptions;
+use super::{feedback, topk};
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::CompiledQuery;
-use crate::query::Filter;
+use crate::query::{Bm25FOrQuery, Filter};
 
 /// How many first-pass articles feedback re-ranks (or `--limit`, if more):
 /// only these can reach the top after expansion. On the six eval sets,
@@ -19,7 +20,11 @@ use crate::query::Filter;
 /// entries (nDCG@10 within 0.002); the re-ranking costs a tenth.
 pub(crate) const RERANK_DEPTH: usize = 100;
 
-/// The top `want` articles (at least `opts.limit`) and how many match in all.
+/// The hits, best first; how many articles match; whether that count is exact.
+pub(super) type Outcome = (Vec<(f32, DocAddress)>, usize, bool);
+
+/// The top `want` articles (at least `opts.limit`), how many match in all,
+/// and whether that count is exact (else a lower bound: see [`first_pass`]).
 ///
 /// Queries that get RM3 feedback (see [`feedback::expansion`]) are ranked
 /// in two passes: the first ranks by the query's own words and keeps the
@@ -36,26 +41,23 @@ pub(super) fn rank(
     opts: &SearchOptions,
     want: usize,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
-) -> Result<(Vec<(f32, DocAddress)>, usize)> {
+) -> Result<Outcome> {
     let limit = want.max(opts.limit).max(1);
     let base = compiled.query.as_ref();
     if opts.sort != Sort::Relevance {
         // Feedback only reorders by relevance: by date it would change nothing.
-        let by_date = ByDate {
-            limit,
-            descending: opts.sort == Sort::DateDescending,
-        };
-        return collect(searcher, base, filter, (by_date, Count));
+        let collector = by_date(limit, opts.sort == Sort::DateDescending);
+        let (top, total) = collect(searcher, base, filter, (collector, Count))?;
+        let top = top.into_iter().map(|((_, score, _), addr)| (score, addr));
+        return Ok((top.collect(), total, true));
     }
     if !feedback::applies(compiled, &opts.rank) {
-        let collector = (TopDocs::with_limit(limit).order_by_score(), Count);
-        return collect(searcher, base, filter, collector);
+        return first_pass(searcher, compiled, filter, opts, limit);
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
-    let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-    let (first, total) = collect(searcher, base, filter, collector)?;
+    let (first, total, exact) = first_pass(searcher, compiled, filter, opts, depth)?;
     let fb = opts.rank.feedback;
     let feedback_docs = &first[..first.len().min(fb.docs)];
     let Some(extras) = feedback::expansion(
@@ -69,12 +71,43 @@ pub(super) fn rank(
     else {
         let mut top = first;
         top.truncate(limit);
-        return Ok((top, total));
+        return Ok((top, total, exact));
     };
     let lambda = fb.original_weight.clamp(0.0, 1.0);
     let mut top = rescore(searcher, &first, lambda, &extras)?;
     top.truncate(limit);
-    Ok((top, total))
+    Ok((top, total, exact))
+}
+
+/// The best `k` matches by the query's own score, and their count. A query
+/// of bare words is ranked with MaxScore ([`topk::top_k`]): the same hits
+/// and scores, but matches that cannot reach the top may go uncounted, so
+/// the count is exact only when `--count`/`exact_count` or facets ask for
+/// it (or nothing was skipped). Other queries visit every match.
+fn first_pass(
+    searcher: &Searcher,
+    compiled: &CompiledQuery,
+    filter: &Filter,
+    opts: &SearchOptions,
+    k: usize,
+) -> Result<Outcome> {
+    let query = compiled.query.as_ref();
+    if !opts.exact_count && !opts.facets {
+        if let Some(or) = query.downcast_ref::<Bm25FOrQuery>() {
+            if let Some(t) = topk::top_k(searcher, or, filter, k)? {
+                return Ok((t.top, t.total, t.exact));
+            }
+        }
+    }
+    let (top, total) = collect(searcher, query, filter, (by_score(k), Count))?;
+    Ok((top, total, true))
+}
+
+/// The best `limit` matches by score; equal scores in article id order, so
+/// that the ranking does not depend on how the index is split into segments
+/// (the number of indexing threads, merges).
+pub(super) fn by_score(limit: usize) -> TopByScore {
+    TopByScore { limit }
 }
 
 /// Matches per source and per year, after the filter.
@@ -106,7 +139,8 @@ fn collect<C: Collector>(
 }
 
 /// Second pass of feedback: `λ × first-pass score` plus the expansion
-/// words' scores, for each first-pass article, best first (ties: index order).
+/// words' scores, for each first-pass article, best first (ties: first-pass
+/// order, itself by score and article id).
 fn rescore(
     searcher: &Searcher,
     first: &[(f32, DocAddress)],
@@ -118,9 +152,12 @@ fn rescore(
         .iter()
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut by_segment: Vec<(DocAddress, f32)> =
-        first.iter().map(|&(score, addr)| (addr, score)).collect();
-    by_segment.sort_by_key(|&(addr, _)| addr);
+    let mut by_segment: Vec<(DocAddress, f32, usize)> = first
+        .iter()
+        .enumerate()
+        .map(|(rank, &(score, addr))| (addr, score, rank))
+        .collect();
+    by_segment.sort_by_key(|&(addr, _, _)| addr);
     let mut out = Vec::with_capacity(first.len());
     for run in by_segment.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
         let reader = searcher.segment_reader(run[0].0.segment_ord);
@@ -128,7 +165,7 @@ fn rescore(
             .iter()
             .map(|w| w.scorer(reader, 1.0))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        for &(addr, base) in run {
+        for &(addr, base, rank) in run {
             let mut score = lambda * base;
             for scorer in &mut scorers {
                 if scorer.doc() < addr.doc_id {
@@ -138,11 +175,14 @@ fn rescore(
                     score += scorer.score();
                 }
             }
-            out.push((score, addr));
+            out.push((score, rank, addr));
         }
     }
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    Ok(out
+        .into_iter()
+        .map(|(score, _, addr)| (score, addr))
+        .collect())
 }
 
 #[cfg(test)]
@@ -177,9 +217,7 @@ mod tests {
         let extras = vec![term("ballot", 0.4), term("nurs", 0.2), term("union", 0.3)];
         let lambda = 0.7;
 
-        let first = searcher
-            .search(&base, &TopDocs::with_limit(10).order_by_score())
-            .expect("first pass");
+        let first = searcher.search(&base, &by_score(10)).expect("first pass");
         let got = rescore(&searcher, &first, lambda, &extras).expect("rescore");
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
@@ -201,5 +239,36 @@ mod tests {
         for ((a, _), (b, _)) in got.iter().zip(&want) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tie_tests {
+    use super::*;
+    use crate::index::schema;
+    use crate::query::{self, RankSettings};
+
+    /// Equal scores in article id order (byte order: "10" before "2"), not index order.
+    #[test]
+    fn ties_come_in_id_order() {
+        let bodies: Vec<String> = (0..12).map(|i| format!("drops oil w{i}x")).collect();
+        let articles: Vec<(&str, &str)> = bodies.iter().map(|b| ("headline", b.as_str())).collect();
+        let (searcher, fields) = schema::in_memory(&articles);
+        let rank = RankSettings::default();
+        let stats = query::AllStats::of(&searcher, &fields).expect("stats");
+        let (q, _) =
+            query::all_field_term(&searcher, &fields, &rank, stats, "drop", 1.0).expect("term");
+        let top = searcher.search(&q, &by_score(20)).expect("search");
+        let ids: Vec<String> = top
+            .iter()
+            .map(|&(_, addr)| {
+                let article: StoredArticle = searcher.doc(addr).expect("doc");
+                article.id
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            ["0", "1", "10", "11", "2", "3", "4", "5", "6", "7", "8", "9"]
+        );
     }
 }

@@ -65,6 +65,7 @@ pub(super) struct Params {
     path: Option<String>,
     sort: Option<String>,
     facets: Option<String>,
+    exact_count: Option<String>,
 }
 
 /// The query-string parameters, or a 400 naming what is wrong with them.
@@ -208,6 +209,7 @@ pub(super) async fn search(
         }
     };
     options.facets = flag("facets", p.facets.as_deref())?;
+    options.exact_count = flag("exact_count", p.exact_count.as_deref())?;
     blocking(move || {
         let results = state
             .engine

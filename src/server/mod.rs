@@ -207,8 +207,18 @@ mod tests {
         assert_eq!(
             names,
             [
-                "q", "limit", "offset", "passages", "plain", "since", "until", "source", "path",
-                "sort", "facets"
+                "q",
+                "limit",
+                "offset",
+                "passages",
+                "plain",
+                "since",
+                "until",
+                "source",
+                "path",
+                "sort",
+                "facets",
+                "exact_count"
             ]
         );
         assert_eq!(

@@ -1,0 +1,184 @@
+//! The best N matches by score, ties in article id order.
+//!
+//! tantivy's `TopDocs` breaks ties by index order, which changes with the
+//! number of indexing threads and with merges. [`TopByScore`] keeps, per
+//! segment, the best N by score and then by the id's ordinal in the
+//! segment's `id` column (ordinals follow the ids' byte order), reading
+//! the ordinal only for matches that can still enter the top N. Across
+//! segments, ordinals do not compare, so only where equal scores come from
+//! several segments are the ids themselves read and compared. (tantivy's
+//! tuple sort keys would do the same but read every kept match's id from
+//! the dictionary: 3× the instructions of a batch search.)
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::index::schema::ID;
+
+/// Collects the best `limit` matches, best first (ties: article id).
+pub(super) struct TopByScore {
+    pub limit: usize,
+}
+
+/// A kept match: score, id ordinal in its segment, address.
+type Entry = (Score, u64, DocAddress);
+
+/// An entry and the id column of its segment, while segments are merged.
+type Candidate<'a> = (Entry, Option<&'a StrColumn>);
+
+/// One segment's best matches and the column to read their ids from.
+pub(super) struct SegmentTop {
+    entries: Vec<Entry>,
+    ids: Option<StrColumn>,
+}
+
+impl std::fmt::Debug for SegmentTop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SegmentTop")
+            .field("entries", &self.entries)
+            .finish()
+    }
+}
+
+/// Per segment: a buffer of up to twice `limit` entries, cut back to the
+/// best `limit` when full; a match scoring below the last cut's worst is
+/// not kept (and its id not read).
+pub(super) struct TopSegment {
+    segment: SegmentOrdinal,
+    limit: usize,
+    ids: Option<StrColumn>,
+    buffer: Vec<Entry>,
+    /// The worst entry kept at the last cut.
+    threshold: Option<(Score, u64)>,
+}
+
+/// Better first: higher score, then lower id ordinal.
+fn better(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+}
+
+impl TopSegment {
+    fn cut(&mut self) {
+        if self.buffer.len() > self.limit {
+            self.buffer.select_nth_unstable_by(self.limit, better);
+            self.buffer.truncate(self.limit);
+        }
+        self.threshold = self
+            .buffer
+            .iter()
+            .max_by(|a, b| better(a, b))
+            .map(|e| (e.0, e.1));
+    }
+}
+
+impl SegmentCollector for TopSegment {
+    type Fruit = SegmentTop;
+
+    #[inline]
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some((worst, _)) = self.threshold {
+            if score < worst {
+                return;
+            }
+        }
+        let ord = self
+            .ids
+            .as_ref()
+            .and_then(|c| c.ords().first(doc))
+            .unwrap_or(u64::MAX);
+        if let Some((worst, worst_ord)) = self.threshold {
+            if score == worst && ord >= worst_ord {
+                return;
+            }
+        }
+        self.buffer
+            .push((score, ord, DocAddress::new(self.segment, doc)));
+        if self.buffer.len() >= 2 * self.limit {
+            self.cut();
+        }
+    }
+
+    fn harvest(mut self) -> SegmentTop {
+        self.cut();
+        SegmentTop {
+            entries: self.buffer,
+            ids: self.ids,
+        }
+    }
+}
+
+impl Collector for TopByScore {
+    type Fruit = Vec<(Score, DocAddress)>;
+    type Child = TopSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<TopSegment> {
+        let limit = self.limit.max(1);
+        Ok(TopSegment {
+            segment,
+            limit,
+            ids: reader.fast_fields().str(ID)?,
+            buffer: Vec::with_capacity(2 * limit),
+            threshold: None,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentTop>) -> tantivy::Result<Self::Fruit> {
+        let mut all: Vec<Candidate> = fruits
+            .iter()
+            .flat_map(|f| f.entries.iter().map(move |e| (*e, f.ids.as_ref())))
+            .collect();
+        all.sort_by(|a, b| {
+            b.0 .0
+                .total_cmp(&a.0 .0)
+                .then_with(|| a.0 .2.segment_ord.cmp(&b.0 .2.segment_ord))
+                .then_with(|| a.0 .1.cmp(&b.0 .1))
+        });
+        // Equal scores from more than one segment: order them by the ids.
+        let mut start = 0;
+        while start < all.len().min(self.limit) {
+            let score = all[start].0 .0;
+            let end = start + all[start..].partition_point(|e| e.0 .0 == score);
+            let run = &mut all[start..end];
+            if run
+                .iter()
+                .any(|e| e.0 .2.segment_ord != run[0].0 .2.segment_ord)
+            {
+                let mut keyed: Vec<(Option<Vec<u8>>, Candidate)> =
+                    run.iter().map(|e| (id_bytes(e.1, e.0 .1), *e)).collect();
+                keyed.sort_by(|a, b| match (&a.0, &b.0) {
+                    (Some(x), Some(y)) => x.cmp(y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => a.1 .0 .2.cmp(&b.1 .0 .2),
+                });
+                for (slot, (_, e)) in run.iter_mut().zip(keyed) {
+                    *slot = e;
+                }
+            }
+            start = end;
+        }
+        all.truncate(self.limit);
+        Ok(all.into_iter().map(|(e, _)| (e.0, e.2)).collect())
+    }
+}
+
+/// The id with ordinal `ord` in `column`; `None` for an article without one.
+fn id_bytes(column: Option<&StrColumn>, ord: u64) -> Option<Vec<u8>> {
+    if ord == u64::MAX {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    match column?.dictionary().ord_to_term(ord, &mut bytes) {
+        Ok(true) => Some(bytes),
+        _ => None,
+    }
+}

@@ -1,0 +1,290 @@
+//! The best `k` matches of a query of bare words without visiting every
+//! match: MaxScore over passim's BM25F ([`Bm25FOrQuery::for_each_pruned`]),
+//! with one threshold carried across segments and the filter applied before
+//! a match can raise it. The hits and their scores are those of the
+//! exhaustive collection ([`super::top::TopByScore`]: best score first,
+//! equal scores in article id order); the count is exact only when no postings
+//! were skipped.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+use tantivy::{DocAddress, Score, Searcher};
+
+use super::filter::SegmentFilter;
+use crate::error::Result;
+use crate::index::schema;
+use crate::query::{Bm25FOrQuery, Filter};
+
+/// The top `k` and the number of matches (a lower bound unless `exact`).
+pub(super) struct TopK {
+    pub top: Vec<(Score, DocAddress)>,
+    pub total: usize,
+    pub exact: bool,
+}
+
+/// A heap entry: the greater is the better hit (higher score, then the
+/// lower article id, an article without one last, then the lower address).
+struct Entry(Score, Option<String>, DocAddress);
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let ids = match (&self.1, &other.1) {
+            (Some(a), Some(b)) => b.cmp(a),
+            (Some(_), None) => Ordering::Greater,
+            (None, Some(_)) => Ordering::Less,
+            (None, None) => Ordering::Equal,
+        };
+        self.0
+            .total_cmp(&other.0)
+            .then(ids)
+            .then_with(|| other.2.cmp(&self.2))
+    }
+}
+
+/// The best `k` matches of `query` that pass `filter`; `None` when the
+/// query's scores cannot be bounded (the caller ranks exhaustively).
+pub(super) fn top_k(
+    searcher: &Searcher,
+    query: &Bm25FOrQuery,
+    filter: &Filter,
+    k: usize,
+) -> Result<Option<TopK>> {
+    let k = k.max(1);
+    let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k + 1);
+    let mut threshold = Score::NEG_INFINITY;
+    let mut total = 0u64;
+    let mut exact = true;
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        let segment_filter = match filter.is_empty() {
+            true => None,
+            false => Some(SegmentFilter::new(filter, reader)?),
+        };
+        let ids = reader.fast_fields().str(schema::ID)?;
+        let alive = reader.alive_bitset();
+        let mut accept = |doc| {
+            alive.is_none_or(|a| a.is_alive(doc))
+                && segment_filter.as_ref().is_none_or(|f| f.accepts(doc))
+        };
+        let start = threshold;
+        let mut collect = |doc, score| {
+            // The id is read only for a match that reaches the threshold.
+            let id = ids.as_ref().and_then(|column| {
+                let ord = column.term_ords(doc).next()?;
+                let mut id = String::new();
+                column.ord_to_str(ord, &mut id).ok()?.then_some(id)
+            });
+            let entry = Entry(score, id, DocAddress::new(segment_ord, doc));
+            if heap.len() < k {
+                heap.push(Reverse(entry));
+            } else if let Some(mut worst) = heap.peek_mut() {
+                if entry > worst.0 {
+                    *worst = Reverse(entry);
+                }
+            }
+            threshold = match heap.len() < k {
+                true => Score::NEG_INFINITY,
+                false => heap.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0),
+            };
+            threshold
+        };
+        let Some(segment) = query.for_each_pruned(reader, start, &mut accept, &mut collect)? else {
+            return Ok(None);
+        };
+        total += segment.matches;
+        exact &= segment.exact;
+    }
+    let mut top: Vec<Entry> = heap.into_iter().map(|Reverse(e)| e).collect();
+    top.sort_by(|a, b| b.cmp(a));
+    Ok(Some(TopK {
+        top: top
+            .into_iter()
+            .map(|Entry(score, _, address)| (score, address))
+            .collect(),
+        total: usize::try_from(total).unwrap_or(usize::MAX),
+        exact,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis;
+    use crate::index::schema::{self, Origin};
+    use crate::ingest::Article;
+    use crate::query::{self, RankSettings, Syntax};
+    use crate::search::filter::Filtered;
+    use crate::search::rank::by_score;
+    use tantivy::collector::Count;
+    use tantivy::indexer::NoMergePolicy;
+    use tantivy::{Index, Term};
+
+    /// xorshift64*: a fixed, seedable sequence without a crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// A word of a 400-word vocabulary drawn with Zipf's law (rank r with
+    /// weight 1 / (r + 1)), spelt from letters so the analyzer keeps it whole.
+    fn zipf_word(rng: &mut Rng, cumulative: &[f64]) -> String {
+        let total = cumulative.last().copied().unwrap_or(1.0);
+        let x = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let rank = cumulative.partition_point(|&c| c < x);
+        let letters = b"bcdfghjklmnpqrstvwxz";
+        let mut word = String::from("k");
+        let mut n = rank;
+        for _ in 0..3 {
+            word.push(char::from(letters[n % letters.len()]));
+            n /= letters.len();
+        }
+        word.push('o');
+        word
+    }
+
+    fn words(rng: &mut Rng, cumulative: &[f64], n: usize) -> String {
+        (0..n)
+            .map(|_| zipf_word(rng, cumulative))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// 6,000 articles in 5 segments: random headlines (0-6 words) and bodies
+    /// (1-120 words), one in ten a copy of an earlier one (equal scores),
+    /// three sources and dates over ten years; every 37th article deleted.
+    fn generated_index(rng: &mut Rng, cumulative: &[f64]) -> (Searcher, schema::Fields) {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 30_000_000)
+            .expect("writer");
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let mut made: Vec<(String, String)> = Vec::new();
+        for i in 0..6000 {
+            let (title, body) = if i > 0 && rng.below(10) == 0 {
+                made[rng.below(made.len())].clone()
+            } else {
+                let t = rng.below(7);
+                let b = 1 + rng.below(120);
+                (words(rng, cumulative, t), words(rng, cumulative, b))
+            };
+            made.push((title.clone(), body.clone()));
+            let article = Article {
+                id: i.to_string(),
+                title,
+                body,
+                date: Some(format!(
+                    "{}-{:02}-{:02}",
+                    2000 + rng.below(10),
+                    1 + rng.below(12),
+                    1 + rng.below(28)
+                )),
+                source: Some(["Alpha News", "Beta Wire", "Gamma Post"][rng.below(3)].into()),
+                ..Article::default()
+            };
+            let origin = Origin {
+                path: "a",
+                source_file: "a",
+                mtime: 0,
+                size: 0,
+            };
+            writer
+                .add_document(schema::to_document(&fields, &article, &origin))
+                .expect("add");
+            if i % 1200 == 1199 {
+                writer.commit().expect("commit");
+            }
+        }
+        for i in (0..6000).step_by(37) {
+            writer.delete_term(Term::from_field_text(fields.id, &i.to_string()));
+        }
+        writer.commit().expect("commit");
+        let reader = index.reader().expect("reader");
+        (reader.searcher(), fields)
+    }
+
+    #[test]
+    fn pruned_top_k_equals_exhaustive_on_random_queries() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut cumulative = Vec::with_capacity(400);
+        let mut sum = 0.0;
+        for r in 0..400 {
+            sum += 1.0 / (r as f64 + 1.0);
+            cumulative.push(sum);
+        }
+        let (searcher, fields) = generated_index(&mut rng, &cumulative);
+        assert_eq!(searcher.segment_readers().len(), 5);
+        assert!(searcher.segment_readers().iter().any(|r| r.has_deletes()));
+        let rank = RankSettings::default();
+        let (mut pruned_queries, mut lower_bounds, mut ties) = (0, 0, 0);
+        for q in 0..3000 {
+            let n = 1 + rng.below(6);
+            let text = words(&mut rng, &cumulative, n);
+            let compiled =
+                query::compile(&text, Syntax::Plain, &searcher, &fields, &rank).expect("compile");
+            let Some(or) = compiled.query.downcast_ref::<Bm25FOrQuery>() else {
+                continue;
+            };
+            let k = [1, 3, 10, 10, 50][rng.below(5)];
+            let mut filter = Filter::default();
+            match rng.below(4) {
+                0 => filter.sources(&["beta"]).expect("source"),
+                1 => filter.date(Some(1_000_000_000 + rng.below(100_000_000) as i64), None),
+                _ => {}
+            }
+            let got = top_k(&searcher, or, &filter, k)
+                .expect("top_k")
+                .expect("bounded");
+            let (want, count) = searcher
+                .search(
+                    or,
+                    &Filtered {
+                        filter: &filter,
+                        inner: (by_score(k), Count),
+                    },
+                )
+                .expect("exhaustive");
+            let bits = |v: &[(Score, DocAddress)]| {
+                v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&got.top), bits(&want), "query {q}: {text:?}, k {k}");
+            if got.exact {
+                assert_eq!(got.total, count, "query {q}: {text:?}");
+            } else {
+                assert!(got.total <= count, "query {q}: {text:?}");
+                lower_bounds += 1;
+            }
+            pruned_queries += 1;
+            ties += want.windows(2).filter(|w| w[0].0 == w[1].0).count();
+        }
+        // The comparison must have covered pruning, ties and most queries.
+        assert!(pruned_queries > 2000, "{pruned_queries}");
+        assert!(lower_bounds > 500, "{lower_bounds}");
+        assert!(ties > 100, "{ties}");
+    }
+}

@@ -1,0 +1,192 @@
+//! Ranking: the order of tied articles does not depend on how the index was
+//! built (threads, runs, segments), and field words are scored on the same
+//! scale as bare words.
+
+use crate::util::*;
+use serde_json::Value;
+
+/// 240 articles in six groups; within a group every article has the same
+/// headline and body lengths and the same number of `pay`, so their scores
+/// tie exactly. Other words differ, so that none is a copy of another. Ids
+/// are in neither file order nor group order; dates repeat.
+fn tied_articles() -> Vec<String> {
+    (0..240)
+        .map(|i| {
+            let group = i % 6;
+            let id = format!("a{:03}", (i * 97) % 240);
+            let pays = "pay ".repeat(group + 1);
+            let filler: Vec<String> = (0..12).map(|w| format!("w{i}x{w}")).collect();
+            let day = 1 + i % 3;
+            format!(
+                r#"{{"id":"{id}","title":"headline {i}","body":"{pays}{}","date":"1987-03-0{day}"}}"#,
+                filler.join(" ")
+            )
+        })
+        .collect()
+}
+
+fn index(fx: &Fixture, dir: &str, files: &[&str], threads: &str) {
+    for file in files {
+        let out = fx.run(&["index", "--index", dir, "--threads", threads, file]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+}
+
+/// `(id, score)` of every hit, top 100.
+fn ranking(fx: &Fixture, dir: &str, extra: &[&str]) -> Vec<(String, f64)> {
+    let mut args = vec!["--index", dir, "-n", "100", "-p", "0"];
+    args.extend_from_slice(extra);
+    fx.hits(&args)
+        .iter()
+        .map(|h| {
+            let score = h["score"].as_f64().unwrap_or(f64::NAN);
+            (h["id"].as_str().unwrap_or_default().to_owned(), score)
+        })
+        .collect()
+}
+
+#[test]
+fn tied_articles_rank_by_id_whatever_the_threads_and_runs() {
+    let fx = Fixture::empty();
+    let lines = tied_articles();
+    fx.write("all.jsonl", lines.join("\n"));
+    fx.write("first.jsonl", lines[120..].join("\n"));
+    fx.write("second.jsonl", lines[..120].join("\n"));
+    index(&fx, "one", &["all.jsonl"], "1");
+    index(&fx, "two", &["all.jsonl"], "2");
+    // Two runs, the second half first: two segments in another order.
+    index(&fx, "runs", &["first.jsonl", "second.jsonl"], "1");
+
+    for query in [
+        &["pay"][..],
+        &["--sort", "date", "pay"],
+        &["--sort", "-date", "pay"],
+    ] {
+        let one = ranking(&fx, "one", query);
+        assert_eq!(one.len(), 100, "{query:?}");
+        assert_eq!(ranking(&fx, "two", query), one, "{query:?}: 1 vs 2 threads");
+        assert_eq!(
+            ranking(&fx, "runs", query),
+            one,
+            "{query:?}: one run vs two"
+        );
+    }
+
+    // By relevance: the six-`pay` group first (40 articles), in id order.
+    let one = ranking(&fx, "one", &["pay"]);
+    let best: Vec<&str> = one[..40].iter().map(|(id, _)| id.as_str()).collect();
+    let mut want: Vec<String> = (0..240)
+        .filter(|i| i % 6 == 5)
+        .map(|i| format!("a{:03}", (i * 97) % 240))
+        .collect();
+    want.sort();
+    assert_eq!(best, want);
+    assert!(one[..40].iter().all(|(_, s)| *s == one[0].1));
+    assert!(one[40].1 < one[0].1);
+    for pair in one.windows(2) {
+        assert!(
+            pair[0].1 > pair[1].1 || (pair[0].1 == pair[1].1 && pair[0].0 < pair[1].0),
+            "not in score then id order: {pair:?}"
+        );
+    }
+}
+
+/// The `date` of each hit, for the date-order check.
+fn dates(fx: &Fixture, dir: &str, sort: &str) -> Vec<String> {
+    fx.hits(&["--index", dir, "-n", "5", "-p", "0", "--sort", sort, "pay"])
+        .iter()
+        .map(|h: &Value| h["date"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn date_order_breaks_ties_by_score_then_id() {
+    let fx = Fixture::empty();
+    fx.write("all.jsonl", tied_articles().join("\n"));
+    index(&fx, "idx", &["all.jsonl"], "2");
+    assert_eq!(dates(&fx, "idx", "date"), vec!["1987-03-01"; 5]);
+    assert_eq!(dates(&fx, "idx", "-date"), vec!["1987-03-03"; 5]);
+    // On 1987-03-01 (i % 3 == 0), the best scores are the six-`pay` group
+    // (i % 6 == 5), none of which falls on that day; next is i % 6 == 3.
+    let got = ranking(&fx, "idx", &["--sort", "date", "pay"]);
+    let mut want: Vec<String> = (0..240)
+        .filter(|i| i % 6 == 3)
+        .map(|i| format!("a{:03}", (i * 97) % 240))
+        .collect();
+    want.sort();
+    let first: Vec<&str> = got[..want.len()]
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(first, want);
+}
+
+/// Articles for the one-scale tests: `pay` in the body only (b1-b4, with
+/// different counts and lengths), in the headline only (t1), in both (tb).
+fn pay_articles(fx: &Fixture) {
+    let lines = [
+        r#"{"id":"b1","title":"wages","body":"the pay rise was agreed after a long dispute"}"#,
+        r#"{"id":"b2","title":"wages","body":"pay pay and more pay for nurses in the north of the country this year"}"#,
+        r#"{"id":"b3","title":"wages","body":"nurses pay rise"}"#,
+        r#"{"id":"b4","title":"wages","body":"a strike over pay and pensions, and a ballot on pay, closed schools across the region for two weeks in march"}"#,
+        r#"{"id":"t1","title":"pay rise for nurses","body":"the union welcomed the offer"}"#,
+        r#"{"id":"tb","title":"pay talks","body":"pay talks resume on monday"}"#,
+        r#"{"id":"x1","title":"weather","body":"rain later"}"#,
+    ];
+    fx.write("pay.jsonl", lines.join("\n"));
+    let out = fx.run(&["index", "--index", "idx", "pay.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn field_words_score_like_bare_words() {
+    let fx = Fixture::empty();
+    pay_articles(&fx);
+    let all = ranking(&fx, "idx", &["pay"]);
+    let body = ranking(&fx, "idx", &["body:pay"]);
+    let body_only = |r: &[(String, f64)]| -> Vec<(String, f64)> {
+        r.iter()
+            .filter(|(id, _)| id.starts_with('b'))
+            .cloned()
+            .collect()
+    };
+    // The body-only articles: the same order and the same scores either way.
+    assert_eq!(body_only(&all), body_only(&body));
+    assert_eq!(body_only(&all).len(), 4);
+    let ids: Vec<&str> = body.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["b2", "b3", "b4", "tb", "b1"]);
+    // `title:pay` counts the headline only: t1 and tb, and tb's body does not add.
+    let title: Vec<String> = ranking(&fx, "idx", &["title:pay"])
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(title, ["tb", "t1"]);
+}
+
+#[test]
+fn phrases_score_on_the_scale_of_their_words() {
+    let fx = Fixture::empty();
+    pay_articles(&fx);
+    // In b1 and b3, `pay` and `rise` occur once each, only as "pay rise":
+    // the phrase scores what the two words score together.
+    let phrase = ranking(&fx, "idx", &["\"pay rise\""]);
+    let words = ranking(&fx, "idx", &["+pay +rise"]);
+    let score = |r: &[(String, f64)], id: &str| {
+        r.iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| *s)
+            .unwrap_or(f64::NAN)
+    };
+    for id in ["b1", "b3"] {
+        let (p, w) = (score(&phrase, id), score(&words, id));
+        assert!((p - w).abs() <= 1e-4 * w, "{id}: phrase {p} vs words {w}");
+    }
+    // A headline phrase counts like a headline word: t1 first.
+    let ids: Vec<&str> = phrase.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["t1", "b3", "b1"]);
+    let title: Vec<String> = ranking(&fx, "idx", &["title:\"pay rise\""])
+        .into_iter()
+        .map(|h| h.0)
+        .collect();
+    assert_eq!(title, ["t1"]);
+}
