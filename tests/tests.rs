@@ -19,6 +19,8 @@
 //! - `output`: output people can read and use: several words as one query,
 //!   the no-hits and count lines, `--offset`, `passim show`, JSONL metadata,
 //!   help.
+//! - `passages`: every passage within `--passage-length` on generated long
+//!   sentences; keyword queries shown the sentences with their words.
 //! - `ranking`: tied articles in article id order whatever the index
 //!   layout (threads, runs); field words on the bare words' scale; the
 //!   hidden `--rank KEY=VALUE` knobs of evaluation runs.
@@ -47,6 +49,7 @@ mod formats;
 mod mcp;
 mod opensearch;
 mod output;
+mod passages;
 mod ranking;
 mod robustness;
 mod roots;

@@ -95,8 +95,8 @@ mod tests {
     fn the_template_carries_passims_bm25_and_analyzer() {
         let t = template("articles*");
         let settings = &t["template"]["settings"]["index"];
-        assert_eq!(settings["similarity"]["passim_bm25"]["k1"], json!(1.5));
-        assert_eq!(settings["similarity"]["passim_bm25"]["b"], json!(0.6));
+        assert_eq!(settings["similarity"]["passim_bm25"]["k1"], json!(1.2));
+        assert_eq!(settings["similarity"]["passim_bm25"]["b"], json!(0.5));
         assert_eq!(
             settings["analysis"]["analyzer"][ANALYZER]["filter"],
             json!(["passim_long", "lowercase", "asciifolding", "passim_stemmer"])
