@@ -321,8 +321,8 @@ fn export_prints_the_template_and_streams_every_article_as_bulk_ndjson() {
     let template: Value = serde_json::from_slice(&out.stdout).expect("template is JSON");
     assert_eq!(template["index_patterns"], serde_json::json!(["news-*"]));
     let index = &template["template"]["settings"]["index"];
-    assert_eq!(index["similarity"]["passim_bm25"]["k1"], 1.5);
-    assert_eq!(index["similarity"]["passim_bm25"]["b"], 0.6);
+    assert_eq!(index["similarity"]["passim_bm25"]["k1"], 1.2);
+    assert_eq!(index["similarity"]["passim_bm25"]["b"], 0.5);
     assert_eq!(
         index["analysis"]["filter"]["passim_stemmer"],
         serde_json::json!({"type": "snowball", "language": "English"})

@@ -9,6 +9,7 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, Score, Searcher};
 
 use super::filter::SegmentFilter;
@@ -25,7 +26,30 @@ pub(super) struct TopK {
 
 /// A heap entry: the greater is the better hit (higher score, then the
 /// lower article id, an article without one last, then the lower address).
-struct Entry(Score, Option<String>, DocAddress);
+/// Ids are compared by their ordinals within a segment (which follow the
+/// ids' order); only equal scores from two segments read the ids
+/// themselves (a dictionary lookup that decompresses a block).
+struct Entry {
+    score: Score,
+    /// The id's ordinal in its segment's `id` column; `u64::MAX`: no id.
+    ord: u64,
+    address: DocAddress,
+    ids: Option<StrColumn>,
+}
+
+impl Entry {
+    fn id(&self) -> Option<String> {
+        if self.ord == u64::MAX {
+            return None;
+        }
+        let mut id = String::new();
+        self.ids
+            .as_ref()?
+            .ord_to_str(self.ord, &mut id)
+            .ok()?
+            .then_some(id)
+    }
+}
 
 impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
@@ -43,16 +67,20 @@ impl PartialOrd for Entry {
 
 impl Ord for Entry {
     fn cmp(&self, other: &Self) -> Ordering {
-        let ids = match (&self.1, &other.1) {
-            (Some(a), Some(b)) => b.cmp(a),
-            (Some(_), None) => Ordering::Greater,
-            (None, Some(_)) => Ordering::Less,
-            (None, None) => Ordering::Equal,
-        };
-        self.0
-            .total_cmp(&other.0)
-            .then(ids)
-            .then_with(|| other.2.cmp(&self.2))
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| {
+                if self.address.segment_ord == other.address.segment_ord {
+                    return other.ord.cmp(&self.ord);
+                }
+                match (self.id(), other.id()) {
+                    (Some(a), Some(b)) => b.cmp(&a),
+                    (Some(_), None) => Ordering::Greater,
+                    (None, Some(_)) => Ordering::Less,
+                    (None, None) => Ordering::Equal,
+                }
+            })
+            .then_with(|| other.address.cmp(&self.address))
     }
 }
 
@@ -83,13 +111,17 @@ pub(super) fn top_k(
         };
         let start = threshold;
         let mut collect = |doc, score| {
-            // The id is read only for a match that reaches the threshold.
-            let id = ids.as_ref().and_then(|column| {
-                let ord = column.term_ords(doc).next()?;
-                let mut id = String::new();
-                column.ord_to_str(ord, &mut id).ok()?.then_some(id)
-            });
-            let entry = Entry(score, id, DocAddress::new(segment_ord, doc));
+            // The id's ordinal is read only for a match that reaches the threshold.
+            let ord = ids
+                .as_ref()
+                .and_then(|column| column.term_ords(doc).next())
+                .unwrap_or(u64::MAX);
+            let entry = Entry {
+                score,
+                ord,
+                address: DocAddress::new(segment_ord, doc),
+                ids: ids.clone(),
+            };
             if heap.len() < k {
                 heap.push(Reverse(entry));
             } else if let Some(mut worst) = heap.peek_mut() {
@@ -99,7 +131,7 @@ pub(super) fn top_k(
             }
             threshold = match heap.len() < k {
                 true => Score::NEG_INFINITY,
-                false => heap.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0),
+                false => heap.peek().map_or(Score::NEG_INFINITY, |w| w.0.score),
             };
             threshold
         };
@@ -114,7 +146,7 @@ pub(super) fn top_k(
     Ok(Some(TopK {
         top: top
             .into_iter()
-            .map(|Entry(score, _, address)| (score, address))
+            .map(|entry| (entry.score, entry.address))
             .collect(),
         total: usize::try_from(total).unwrap_or(usize::MAX),
         exact,
