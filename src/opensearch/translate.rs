@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 use tantivy::query::Occur;
 use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf, UserInputLiteral};
 
-use crate::analysis::{self, is_stopword};
+use crate::analysis;
 use crate::index::schema::{TextField, TITLE_REPEAT};
 use crate::query::filter::{Constraint, Filter};
-use crate::query::{Parsed, Pattern, RankSettings, Target};
+use crate::query::{self, Parsed, Pattern, RankSettings, Target};
 
 /// The field of each text field in the cluster's documents.
 pub fn field_name(field: TextField) -> &'static str {
@@ -47,7 +47,8 @@ pub fn translate(parsed: &Parsed, extra: &Filter, settings: &RankSettings) -> Tr
         analyzer: analysis::analyzer(),
         words: Vec::new(),
     };
-    walker.drop_stopwords = settings.stopwords && walker.has_content(&parsed.ast, false);
+    walker.drop_stopwords =
+        settings.stopwords && query::has_content(&mut walker.word_analyzer, &parsed.ast, false);
     let main = walker
         .convert(&parsed.ast, false, true)
         .unwrap_or_else(|| json!({ "match_none": {} }));
@@ -127,35 +128,6 @@ struct Walker {
 }
 
 impl Walker {
-    /// As `query::Compiler::has_content`: a positive literal that is not only stopwords.
-    fn has_content(&mut self, ast: &UserInputAst, negated: bool) -> bool {
-        match ast {
-            UserInputAst::Clause(children) => children.iter().any(|(occur, child)| {
-                self.has_content(child, negated || *occur == Some(Occur::MustNot))
-            }),
-            UserInputAst::Boost(inner, _) => self.has_content(inner, negated),
-            UserInputAst::Leaf(leaf) => match leaf.as_ref() {
-                UserInputLeaf::Literal(lit) => {
-                    !negated
-                        && (lit.delimiter != Delimiter::None || !self.only_stopwords(&lit.phrase))
-                }
-                _ => !negated,
-            },
-        }
-    }
-
-    fn only_stopwords(&mut self, text: &str) -> bool {
-        let mut stream = self.word_analyzer.token_stream(text);
-        let mut any = false;
-        while let Some(token) = stream.next() {
-            if !is_stopword(&token.text) {
-                return false;
-            }
-            any = true;
-        }
-        any
-    }
-
     fn convert(&mut self, ast: &UserInputAst, negated: bool, optional: bool) -> Option<Value> {
         match ast {
             UserInputAst::Clause(children) => {
@@ -222,7 +194,7 @@ impl Walker {
             && !negated
             && bare
             && !prefix
-            && self.only_stopwords(phrase)
+            && query::only_stopwords(&mut self.word_analyzer, phrase)
         {
             return None;
         }

@@ -20,6 +20,7 @@ use tantivy::query::{
 };
 use tantivy::query_grammar::{self, UserInputAst, UserInputLeaf, UserInputLiteral};
 use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, is_stopword};
@@ -258,7 +259,8 @@ pub fn compile(
     } = parse(text, syntax)?;
     compiler.lenient = lenient;
     compiler.notes = notes;
-    compiler.drop_stopwords = settings.stopwords && compiler.has_content(&ast, false);
+    compiler.drop_stopwords =
+        settings.stopwords && has_content(&mut compiler.word_analyzer, &ast, false);
     if settings.stopwords && !compiler.drop_stopwords && compiler.has_bare_words(&ast) {
         compiler.notes.push(format!(
             "{text:?} has only common words (stopwords), which most articles contain; \
@@ -644,25 +646,41 @@ fn count_union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Resul
     Ok(df)
 }
 
-impl Compiler<'_> {
-    /// Whether the query has a positive literal that is not only stopwords.
-    fn has_content(&mut self, ast: &UserInputAst, negated: bool) -> bool {
-        match ast {
-            UserInputAst::Clause(children) => children.iter().any(|(occur, child)| {
-                self.has_content(child, negated || *occur == Some(Occur::MustNot))
-            }),
-            UserInputAst::Boost(inner, _) => self.has_content(inner, negated),
-            UserInputAst::Leaf(leaf) => match leaf.as_ref() {
-                UserInputLeaf::Literal(lit) => {
-                    !negated
-                        && (lit.delimiter != query_grammar::Delimiter::None
-                            || !self.only_stopwords(&lit.phrase))
-                }
-                _ => !negated,
-            },
-        }
+/// Whether the query has a positive literal that is not only stopwords
+/// (then bare optional stopwords are left out of it). Shared with the
+/// OpenSearch translation, which reads queries the same way.
+pub(crate) fn has_content(words: &mut TextAnalyzer, ast: &UserInputAst, negated: bool) -> bool {
+    match ast {
+        UserInputAst::Clause(children) => children.iter().any(|(occur, child)| {
+            has_content(words, child, negated || *occur == Some(Occur::MustNot))
+        }),
+        UserInputAst::Boost(inner, _) => has_content(words, inner, negated),
+        UserInputAst::Leaf(leaf) => match leaf.as_ref() {
+            UserInputLeaf::Literal(lit) => {
+                !negated
+                    && (lit.delimiter != query_grammar::Delimiter::None
+                        || !only_stopwords(words, &lit.phrase))
+            }
+            _ => !negated,
+        },
     }
+}
 
+/// Whether every word of `text` is a stopword (false for no words), as
+/// `words` (the word analyzer, before stemming) splits it.
+pub(crate) fn only_stopwords(words: &mut TextAnalyzer, text: &str) -> bool {
+    let mut stream = words.token_stream(text);
+    let mut any = false;
+    while let Some(token) = stream.next() {
+        if !is_stopword(&token.text) {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+impl Compiler<'_> {
     /// Whether the query has a positive bare word (not quoted).
     fn has_bare_words(&self, ast: &UserInputAst) -> bool {
         match ast {
@@ -673,19 +691,6 @@ impl Compiler<'_> {
             UserInputAst::Leaf(leaf) => matches!(leaf.as_ref(),
                 UserInputLeaf::Literal(lit) if lit.delimiter == query_grammar::Delimiter::None),
         }
-    }
-
-    /// Whether every word of `text` is a stopword (false for no words).
-    fn only_stopwords(&mut self, text: &str) -> bool {
-        let mut stream = self.word_analyzer.token_stream(text);
-        let mut any = false;
-        while let Some(token) = stream.next() {
-            if !is_stopword(&token.text) {
-                return false;
-            }
-            any = true;
-        }
-        any
     }
 
     fn all_stats(&mut self) -> Result<AllStats> {
@@ -773,7 +778,7 @@ impl Compiler<'_> {
             && !negated
             && bare
             && !prefix
-            && self.only_stopwords(phrase)
+            && only_stopwords(&mut self.word_analyzer, phrase)
         {
             return Ok(None);
         }
