@@ -11,12 +11,13 @@ use serde_json::Value;
 /// 240 articles in six groups; within a group every article has the same
 /// headline and body lengths and the same number of `pay`, so their scores
 /// tie exactly. Other words differ, so that none is a copy of another. Ids
-/// are in neither file order nor group order; dates repeat.
-fn tied_articles() -> Vec<String> {
+/// are `prefix` then `a000`…`a239`, in neither file order nor group order;
+/// dates repeat.
+fn tied_articles(prefix: &str) -> Vec<String> {
     (0..240)
         .map(|i| {
             let group = i % 6;
-            let id = format!("a{:03}", (i * 97) % 240);
+            let id = format!("{prefix}a{:03}", (i * 97) % 240);
             let pays = "pay ".repeat(group + 1);
             let filler: Vec<String> = (0..12).map(|w| format!("w{i}x{w}")).collect();
             let day = 1 + i % 3;
@@ -50,8 +51,16 @@ fn ranking(fx: &Fixture, dir: &str, extra: &[&str]) -> Vec<(String, f64)> {
 
 #[test]
 fn tied_articles_rank_by_id_whatever_the_threads_and_runs() {
+    // Short ids are told apart by their first eight bytes (the id key); ids
+    // that share those are read and compared.
+    for prefix in ["", "newsroom/archive/1987/"] {
+        tied_articles_rank_by_id(prefix);
+    }
+}
+
+fn tied_articles_rank_by_id(prefix: &str) {
     let fx = Fixture::empty();
-    let lines = tied_articles();
+    let lines = tied_articles(prefix);
     fx.write("all.jsonl", lines.join("\n"));
     fx.write("first.jsonl", lines[120..].join("\n"));
     fx.write("second.jsonl", lines[..120].join("\n"));
@@ -66,12 +75,16 @@ fn tied_articles_rank_by_id_whatever_the_threads_and_runs() {
         &["--sort", "-date", "pay"],
     ] {
         let one = ranking(&fx, "one", query);
-        assert_eq!(one.len(), 100, "{query:?}");
-        assert_eq!(ranking(&fx, "two", query), one, "{query:?}: 1 vs 2 threads");
+        assert_eq!(one.len(), 100, "{prefix}: {query:?}");
+        assert_eq!(
+            ranking(&fx, "two", query),
+            one,
+            "{prefix}: {query:?}: 1 vs 2 threads"
+        );
         assert_eq!(
             ranking(&fx, "runs", query),
             one,
-            "{query:?}: one run vs two"
+            "{prefix}: {query:?}: one run vs two"
         );
     }
 
@@ -80,10 +93,10 @@ fn tied_articles_rank_by_id_whatever_the_threads_and_runs() {
     let best: Vec<&str> = one[..40].iter().map(|(id, _)| id.as_str()).collect();
     let mut want: Vec<String> = (0..240)
         .filter(|i| i % 6 == 5)
-        .map(|i| format!("a{:03}", (i * 97) % 240))
+        .map(|i| format!("{prefix}a{:03}", (i * 97) % 240))
         .collect();
     want.sort();
-    assert_eq!(best, want);
+    assert_eq!(best, want, "{prefix}");
     assert!(one[..40].iter().all(|(_, s)| *s == one[0].1));
     assert!(one[40].1 < one[0].1);
     for pair in one.windows(2) {
@@ -105,7 +118,7 @@ fn dates(fx: &Fixture, dir: &str, sort: &str) -> Vec<String> {
 #[test]
 fn date_order_breaks_ties_by_score_then_id() {
     let fx = Fixture::empty();
-    fx.write("all.jsonl", tied_articles().join("\n"));
+    fx.write("all.jsonl", tied_articles("").join("\n"));
     index(&fx, "idx", &["all.jsonl"], "2");
     assert_eq!(dates(&fx, "idx", "date"), vec!["1987-03-01"; 5]);
     assert_eq!(dates(&fx, "idx", "-date"), vec!["1987-03-03"; 5]);

@@ -27,24 +27,26 @@
 //! 4. **A word to type.** A stem is often not a word (`govern` for
 //!    `government`, `mourinho` is one by luck), so the suggestion is read
 //!    back from the articles: the body words of [`SAMPLE_ARTICLES`]
-//!    articles holding the term are stemmed, and of those whose term is the
+//!    articles holding the term (those first in id order, by their id keys,
+//!    whatever the segments) are stemmed, and of those whose term is the
 //!    suggested one, the one closest to what the user typed wins (ties: the
 //!    most frequent), so `goverment` becomes `government`, not `governor`.
 //!    Reading a few stored articles costs far less than keeping a second
 //!    dictionary of surface forms in the index, and happens only when there
 //!    is something to suggest.
 
+use std::collections::BinaryHeap;
 use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::query::FuzzyTermQuery;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet, Searcher, Term, TERMINATED};
+use tantivy::{DocAddress, DocId, DocSet, Searcher, Term, TERMINATED};
 
 use super::SearchResults;
 use crate::analysis;
 use crate::error::Result;
-use crate::index::schema::{Fields, StoredArticle};
+use crate::index::schema::{Fields, StoredArticle, ID_KEY};
 use crate::query::Syntax;
 
 /// A word the index has is suggested against only when a close word is in
@@ -300,31 +302,40 @@ fn surface_form(
     typed: &str,
 ) -> Result<Option<String>> {
     let key = Term::from_field_text(fields.body, term);
-    let mut counts: FxHashMap<String, usize> = FxHashMap::default();
-    let mut read = 0;
-    let (mut lower, mut stem) = (String::new(), String::new());
+    // The articles with the lowest id keys, so that the sample (and the
+    // word read back) does not change with how the index is segmented.
+    let mut sample: BinaryHeap<(u64, u32, DocId)> = BinaryHeap::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let inverted = segment.inverted_index(fields.body)?;
         let Some(mut postings) = inverted.read_postings(&key, IndexRecordOption::Basic)? else {
             continue;
         };
+        let keys = segment.fast_fields().u64(ID_KEY)?;
+        let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
         let mut doc = postings.doc();
-        while doc != TERMINATED && read < SAMPLE_ARTICLES {
+        while doc != TERMINATED {
             if !segment.is_deleted(doc) {
-                read += 1;
-                let stored: StoredArticle = searcher.doc(DocAddress::new(ord as u32, doc))?;
-                analysis::for_each_word(&stored.body, |word| {
-                    analysis::term_of(word, &mut lower, &mut stem);
-                    if stem == term {
-                        *counts.entry(lower.clone()).or_default() += 1;
-                    }
-                });
+                let entry = (keys.first(doc).unwrap_or(0), segment_ord, doc);
+                if sample.len() < SAMPLE_ARTICLES {
+                    sample.push(entry);
+                } else if sample.peek().is_some_and(|worst| entry < *worst) {
+                    sample.pop();
+                    sample.push(entry);
+                }
             }
             doc = postings.advance();
         }
-        if read >= SAMPLE_ARTICLES {
-            break;
-        }
+    }
+    let mut counts: FxHashMap<String, usize> = FxHashMap::default();
+    let (mut lower, mut stem) = (String::new(), String::new());
+    for (_, segment_ord, doc) in sample.into_sorted_vec() {
+        let stored: StoredArticle = searcher.doc(DocAddress::new(segment_ord, doc))?;
+        analysis::for_each_word(&stored.body, |word| {
+            analysis::term_of(word, &mut lower, &mut stem);
+            if stem == term {
+                *counts.entry(lower.clone()).or_default() += 1;
+            }
+        });
     }
     Ok(counts
         .into_iter()

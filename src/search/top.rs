@@ -11,10 +11,10 @@
 //! the dictionary: 3× the instructions of a batch search.)
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::StrColumn;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::schema::ID;
+use crate::index::schema::{ID, ID_KEY};
 
 /// Collects the best `limit` matches, best first (ties: article id).
 pub(super) struct TopByScore {
@@ -24,13 +24,19 @@ pub(super) struct TopByScore {
 /// A kept match: score, id ordinal in its segment, address.
 type Entry = (Score, u64, DocAddress);
 
-/// An entry and the id column of its segment, while segments are merged.
-type Candidate<'a> = (Entry, Option<&'a StrColumn>);
+/// An entry and its segment's columns, while segments are merged.
+type Candidate<'a> = (Entry, &'a IdColumns);
 
-/// One segment's best matches and the column to read their ids from.
+/// Where a segment's ids are read: the ids and their keys.
+pub(super) struct IdColumns {
+    ids: Option<StrColumn>,
+    keys: Option<Column<u64>>,
+}
+
+/// One segment's best matches and the columns to read their ids from.
 pub(super) struct SegmentTop {
     entries: Vec<Entry>,
-    ids: Option<StrColumn>,
+    columns: IdColumns,
 }
 
 impl std::fmt::Debug for SegmentTop {
@@ -48,6 +54,7 @@ pub(super) struct TopSegment {
     segment: SegmentOrdinal,
     limit: usize,
     ids: Option<StrColumn>,
+    keys: Option<Column<u64>>,
     buffer: Vec<Entry>,
     /// The worst entry kept at the last cut.
     threshold: Option<(Score, u64)>,
@@ -103,7 +110,10 @@ impl SegmentCollector for TopSegment {
         self.cut();
         SegmentTop {
             entries: self.buffer,
-            ids: self.ids,
+            columns: IdColumns {
+                ids: self.ids,
+                keys: self.keys,
+            },
         }
     }
 }
@@ -122,6 +132,7 @@ impl Collector for TopByScore {
             segment,
             limit,
             ids: reader.fast_fields().str(ID)?,
+            keys: reader.fast_fields().u64(ID_KEY).ok(),
             buffer: Vec::with_capacity(2 * limit),
             threshold: None,
         })
@@ -134,7 +145,7 @@ impl Collector for TopByScore {
     fn merge_fruits(&self, fruits: Vec<SegmentTop>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<Candidate> = fruits
             .iter()
-            .flat_map(|f| f.entries.iter().map(move |e| (*e, f.ids.as_ref())))
+            .flat_map(|f| f.entries.iter().map(move |e| (*e, &f.columns)))
             .collect();
         all.sort_by(|a, b| {
             b.0 .0
@@ -152,22 +163,56 @@ impl Collector for TopByScore {
                 .iter()
                 .any(|e| e.0 .2.segment_ord != run[0].0 .2.segment_ord)
             {
-                let mut keyed: Vec<(Option<Vec<u8>>, Candidate)> =
-                    run.iter().map(|e| (id_bytes(e.1, e.0 .1), *e)).collect();
-                keyed.sort_by(|a, b| match (&a.0, &b.0) {
-                    (Some(x), Some(y)) => x.cmp(y),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => a.1 .0 .2.cmp(&b.1 .0 .2),
-                });
-                for (slot, (_, e)) in run.iter_mut().zip(keyed) {
-                    *slot = e;
-                }
+                order_by_id(run);
             }
             start = end;
         }
         all.truncate(self.limit);
         Ok(all.into_iter().map(|(e, _)| (e.0, e.2)).collect())
+    }
+}
+
+/// Orders a run of equal scores from several segments by article id:
+/// by the ids' keys, then, where keys from different segments are equal,
+/// by the ids read from their dictionaries; articles without an id last.
+fn order_by_id(run: &mut [Candidate]) {
+    // 0: with an id; 1: without one. Then the key; then, within a segment,
+    // the id's ordinal (the ids' order).
+    let key = |c: &Candidate| {
+        let (_, ord, address) = c.0;
+        let k = match (ord, c.1.keys.as_ref()) {
+            (u64::MAX, _) => (1, 0),
+            (_, Some(keys)) => (0, keys.first(address.doc_id).unwrap_or(0)),
+            (_, None) => (0, 0),
+        };
+        (k.0, k.1, address.segment_ord, ord, address.doc_id)
+    };
+    run.sort_by_cached_key(key);
+    let mut start = 0;
+    while start < run.len() {
+        let (rank, k, ..) = key(&run[start]);
+        let end = start + run[start..].partition_point(|c| (key(c).0, key(c).1) == (rank, k));
+        let same = &mut run[start..end];
+        if rank == 0
+            && same
+                .iter()
+                .any(|c| c.0 .2.segment_ord != same[0].0 .2.segment_ord)
+        {
+            let mut keyed: Vec<(Option<Vec<u8>>, Candidate)> = same
+                .iter()
+                .map(|c| (id_bytes(c.1.ids.as_ref(), c.0 .1), *c))
+                .collect();
+            keyed.sort_by(|a, b| match (&a.0, &b.0) {
+                (Some(x), Some(y)) => x.cmp(y).then_with(|| a.1 .0 .2.cmp(&b.1 .0 .2)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => a.1 .0 .2.cmp(&b.1 .0 .2),
+            });
+            for (slot, (_, c)) in same.iter_mut().zip(keyed) {
+                *slot = c;
+            }
+        }
+        start = end;
     }
 }
 

@@ -1,7 +1,7 @@
 //! The best `k` matches of a query of bare words without visiting every
 //! match: MaxScore over passim's BM25F ([`Bm25FOrQuery::for_each_pruned`]),
-//! with one threshold carried across segments and the filter applied before
-//! a match can raise it. The hits and their scores are those of the
+//! with one threshold (the k-th best score) carried across segments and the
+//! filter applied before a match can raise it. The hits and their scores are those of the
 //! exhaustive collection ([`super::top::TopByScore`]: best score first,
 //! equal scores in article id order); the count is exact only when no postings
 //! were skipped.
@@ -9,12 +9,12 @@
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-use tantivy::columnar::StrColumn;
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, Score, Searcher};
 
 use super::filter::SegmentFilter;
+use super::top::TopByScore;
 use crate::error::Result;
-use crate::index::schema;
 use crate::query::{Bm25FOrQuery, Filter};
 
 /// The top `k` and the number of matches (a lower bound unless `exact`).
@@ -24,68 +24,33 @@ pub(super) struct TopK {
     pub exact: bool,
 }
 
-/// A heap entry: the greater is the better hit (higher score, then the
-/// lower article id, an article without one last, then the lower address).
-/// Ids are compared by their ordinals within a segment (which follow the
-/// ids' order); only equal scores from two segments read the ids
-/// themselves (a dictionary lookup that decompresses a block).
-struct Entry {
-    score: Score,
-    /// The id's ordinal in its segment's `id` column; `u64::MAX`: no id.
-    ord: u64,
-    address: DocAddress,
-    ids: Option<StrColumn>,
-}
+/// A score ordered by `total_cmp`, for the heap of the best scores.
+#[derive(PartialEq)]
+struct Best(Score);
 
-impl Entry {
-    fn id(&self) -> Option<String> {
-        if self.ord == u64::MAX {
-            return None;
-        }
-        let mut id = String::new();
-        self.ids
-            .as_ref()?
-            .ord_to_str(self.ord, &mut id)
-            .ok()?
-            .then_some(id)
-    }
-}
+impl Eq for Best {}
 
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Entry {}
-
-impl PartialOrd for Entry {
+impl PartialOrd for Best {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for Entry {
+impl Ord for Best {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.score
-            .total_cmp(&other.score)
-            .then_with(|| {
-                if self.address.segment_ord == other.address.segment_ord {
-                    return other.ord.cmp(&self.ord);
-                }
-                match (self.id(), other.id()) {
-                    (Some(a), Some(b)) => b.cmp(&a),
-                    (Some(_), None) => Ordering::Greater,
-                    (None, Some(_)) => Ordering::Less,
-                    (None, None) => Ordering::Equal,
-                }
-            })
-            .then_with(|| other.address.cmp(&self.address))
+        self.0.total_cmp(&other.0)
     }
 }
 
 /// The best `k` matches of `query` that pass `filter`; `None` when the
 /// query's scores cannot be bounded (the caller ranks exhaustively).
+///
+/// Each segment keeps its own best `k` in [`TopByScore`]'s buffer (ties by
+/// id ordinal, which needs no id read), and the segments are merged as the
+/// exhaustive collector merges them, so both paths share one tie order.
+/// Across segments only the scores are shared: the k-th best score so far
+/// is the threshold a match must reach (a match that ties it can still win
+/// on its id, so it is collected).
 pub(super) fn top_k(
     searcher: &Searcher,
     query: &Bm25FOrQuery,
@@ -93,45 +58,37 @@ pub(super) fn top_k(
     k: usize,
 ) -> Result<Option<TopK>> {
     let k = k.max(1);
-    let mut heap: BinaryHeap<Reverse<Entry>> = BinaryHeap::with_capacity(k + 1);
+    let collector = TopByScore { limit: k };
+    let mut best: BinaryHeap<Reverse<Best>> = BinaryHeap::with_capacity(k + 1);
     let mut threshold = Score::NEG_INFINITY;
     let mut total = 0u64;
     let mut exact = true;
+    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
         let segment_filter = match filter.is_empty() {
             true => None,
             false => Some(SegmentFilter::new(filter, reader)?),
         };
-        let ids = reader.fast_fields().str(schema::ID)?;
+        let mut segment_top = collector.for_segment(segment_ord, reader)?;
         let alive = reader.alive_bitset();
         let mut accept = |doc| {
             alive.is_none_or(|a| a.is_alive(doc))
                 && segment_filter.as_ref().is_none_or(|f| f.accepts(doc))
         };
         let start = threshold;
-        let mut collect = |doc, score| {
-            // The id's ordinal is read only for a match that reaches the threshold.
-            let ord = ids
-                .as_ref()
-                .and_then(|column| column.term_ords(doc).next())
-                .unwrap_or(u64::MAX);
-            let entry = Entry {
-                score,
-                ord,
-                address: DocAddress::new(segment_ord, doc),
-                ids: ids.clone(),
-            };
-            if heap.len() < k {
-                heap.push(Reverse(entry));
-            } else if let Some(mut worst) = heap.peek_mut() {
-                if entry > worst.0 {
-                    *worst = Reverse(entry);
+        let mut collect = |doc, score: Score| {
+            segment_top.collect(doc, score);
+            if best.len() < k {
+                best.push(Reverse(Best(score)));
+            } else if let Some(mut worst) = best.peek_mut() {
+                if score > worst.0 .0 {
+                    *worst = Reverse(Best(score));
                 }
             }
-            threshold = match heap.len() < k {
+            threshold = match best.len() < k {
                 true => Score::NEG_INFINITY,
-                false => heap.peek().map_or(Score::NEG_INFINITY, |w| w.0.score),
+                false => best.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0),
             };
             threshold
         };
@@ -140,14 +97,10 @@ pub(super) fn top_k(
         };
         total += segment.matches;
         exact &= segment.exact;
+        fruits.push(segment_top.harvest());
     }
-    let mut top: Vec<Entry> = heap.into_iter().map(|Reverse(e)| e).collect();
-    top.sort_by(|a, b| b.cmp(a));
     Ok(Some(TopK {
-        top: top
-            .into_iter()
-            .map(|entry| (entry.score, entry.address))
-            .collect(),
+        top: collector.merge_fruits(fruits)?,
         total: usize::try_from(total).unwrap_or(usize::MAX),
         exact,
     }))
