@@ -11,7 +11,7 @@ top 10, 3 passages: wall time of the process and the search's own elapsed_ms) an
 /proc/PID/status every 20 ms, split into RssAnon (heap) and RssFile (mapped index pages).
 The index is deleted after each N. Prints a Markdown table (also OUT/curve.md).
 Environment: SHARED (default: ../shared next to the repository), MEMORY (passim index
---memory, MB, default 256).
+--memory, MB, default 256), KEEP=1 (keep the last N's index in OUT/idx, e.g. to profile it).
 """
 import json
 import os
@@ -107,7 +107,8 @@ def main():
         })
         with open(os.path.join(out, "curve.json"), "w") as f:
             json.dump(rows, f, indent=1)
-        subprocess.run(["rm", "-rf", idx], check=True)
+        if not (os.environ.get("KEEP") == "1" and n == sizes[-1]):
+            subprocess.run(["rm", "-rf", idx], check=True)
     mb = lambda kb: "%d" % round(kb / 1024)
     lines = [
         "Growth curve, %s, %d cores, load average at end: %s, index --memory %s MB"

@@ -211,7 +211,8 @@ fn phrases_score_on_the_scale_of_their_words() {
 // The ranking knobs.
 
 const KEYS: &str = "k1, b, title_repeat, stopwords, fb_docs, fb_terms, fb_weight, \
-                    fb_min_words, fb_flat, fb_dedup, proximity, proximity_window, length_prior";
+                    fb_min_words, fb_flat, fb_dedup, proximity, proximity_window, length_prior, \
+                    idf_power";
 
 /// Articles as JSON Lines (`id`, `title`, `body`), indexed.
 fn indexed(lines: &[(&str, &str, &str)]) -> Fixture {

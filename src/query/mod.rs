@@ -71,6 +71,9 @@ pub struct RankSettings {
     /// Document-length prior: weight of `ln(1 + length / mean length)`
     /// added to the score of re-ranked articles (0: off).
     pub length_prior: f32,
+    /// Query-word weighting: a word's IDF is raised to this power (1: plain
+    /// BM25; above 1 leans harder on the rarer words of a long query).
+    pub idf_power: f32,
 }
 
 /// RM3 pseudo-relevance feedback settings.
@@ -115,13 +118,15 @@ impl Default for RankSettings {
             proximity: 0.0,
             proximity_window: 8,
             length_prior: 0.0,
+            idf_power: 1.0,
         }
     }
 }
 
 /// The settings [`RankSettings::set`] knows, for messages.
 pub const RANK_KEYS: &str = "k1, b, title_repeat, stopwords, fb_docs, fb_terms, \
-     fb_weight, fb_min_words, fb_flat, fb_dedup, proximity, proximity_window, length_prior";
+     fb_weight, fb_min_words, fb_flat, fb_dedup, proximity, proximity_window, length_prior, \
+     idf_power";
 
 impl RankSettings {
     /// Sets one ranking setting by name (`k1`, `fb_weight`…; see
@@ -169,6 +174,7 @@ impl RankSettings {
             "proximity" => self.proximity = number(0.0, 100.0)?,
             "proximity_window" => self.proximity_window = count(1, 1000)? as u32,
             "length_prior" => self.length_prior = number(0.0, 100.0)?,
+            "idf_power" => self.idf_power = number(0.0, 4.0)?,
             other => {
                 return Err(Error::bad_query(format!(
                     "unknown ranking setting {other:?} (settings: {RANK_KEYS})"
@@ -566,7 +572,11 @@ fn bm25f_term(
 
 fn bm25f_params(settings: &RankSettings, stats: AllStats, idf: f32, boost: f32) -> Bm25FParams {
     Bm25FParams {
-        idf,
+        idf: if settings.idf_power == 1.0 {
+            idf
+        } else {
+            idf.powf(settings.idf_power)
+        },
         boost,
         k1: settings.k1,
         b: settings.b,
