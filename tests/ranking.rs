@@ -262,6 +262,34 @@ fn title_repeat_decides_between_a_headline_match_and_two_body_matches() {
 }
 
 #[test]
+fn idf_power_weighs_rare_query_words_against_common_ones() {
+    // `common` is in half the articles, `rare` in one: x has `common` four
+    // times, y has `rare` once, at equal lengths.
+    let fx = indexed(&[
+        ("x", "", "common common common common filler"),
+        ("y", "", "rare filler filler filler filler"),
+        ("c1", "", "common one two three four"),
+        ("c2", "", "common five six seven eight"),
+        ("c3", "", "common nine ten eleven twelve"),
+        ("c4", "", "common alpha beta gamma delta"),
+        ("o1", "", "other words in this article"),
+        ("o2", "", "more words for another article"),
+        ("o3", "", "yet more words to fill space"),
+        ("o4", "", "and a last article of words"),
+    ]);
+    let top = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.push("common rare");
+        ids(&fx.hits(&args))[0].clone()
+    };
+    // Plain BM25F: the rare word's IDF outweighs four common ones.
+    assert_eq!(top(&[]), "y");
+    assert_eq!(top(&["--rank", "idf_power=1"]), "y");
+    // IDF to the power 0: every word weighs alike, and four beat one.
+    assert_eq!(top(&["--rank", "idf_power=0"]), "x");
+}
+
+#[test]
 fn rank_settings_apply_to_a_batch() {
     let fx = headline_or_body();
     fx.write("queries.tsv", "q1\tpay\n");
