@@ -125,6 +125,52 @@ fn numbers_acronyms_tickers_and_hyphens_search_as_written() {
 }
 
 #[test]
+fn a_hyphenated_word_also_finds_its_closed_compound() {
+    let fx = corpus(&[
+        ("hyphen.txt", "Mail news\n\nThe e-mail arrived late.\n"),
+        (
+            "closed.txt",
+            "Inbox news\n\nHer Email and two emails arrived.\n",
+        ),
+        ("apart.txt", "Post news\n\nThe e mail and the mail van.\n"),
+        (
+            "weights.txt",
+            "Births\n\nBirthweight was recorded for each birth.\n",
+        ),
+    ]);
+    // `e-mail` is the phrase `e mail` or the word `email`.
+    assert_eq!(
+        search_clean(&fx, "e-mail"),
+        (
+            vec!["apart.txt".into(), "closed.txt".into(), "hyphen.txt".into()],
+            vec![
+                "Email".into(),
+                "e mail".into(),
+                "e-mail".into(),
+                "emails".into()
+            ]
+        )
+    );
+    assert_eq!(
+        search_clean(&fx, "birth-weight"),
+        (vec!["weights.txt".into()], vec!["Birthweight".into()])
+    );
+    // No closed compound in the index (`mailvan`): the phrase alone.
+    assert_eq!(
+        search_clean(&fx, "mail-van"),
+        (vec!["apart.txt".into()], vec!["mail van".into()])
+    );
+    // Quoted, the hyphenated words are the phrase only.
+    assert_eq!(
+        search_clean(&fx, "\"e-mail\""),
+        (
+            vec!["apart.txt".into(), "hyphen.txt".into()],
+            vec!["e mail".into(), "e-mail".into()]
+        )
+    );
+}
+
+#[test]
 fn accents_fold_both_ways_and_the_original_is_highlighted() {
     let fx = corpus(ECONOMY);
     let both = |words: &[&str]| {

@@ -20,7 +20,8 @@
 //!   dots (`u.s`), so `U.S.` is neither the stopword `us` nor the pronoun.
 //! - hyphens and slashes split words: `COVID-19` and `e-mail` are two words
 //!   each, and a query `COVID-19` is the phrase `covid 19`, which finds
-//!   `COVID-19` and `Covid 19`.
+//!   `COVID-19` and `Covid 19` (the query compiler also looks for the
+//!   closed compound: `e-mail` finds `email` where the index has it).
 //!
 //! A word's term is the word lower-cased (as tantivy's `LowerCaser`), folded
 //! to ASCII where it has an ASCII form (tantivy's `AsciiFoldingFilter`:

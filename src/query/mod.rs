@@ -909,10 +909,63 @@ impl Compiler<'_> {
                 )
             }
         };
+        // A hyphenated word also finds its closed compound (`e-mail` finds
+        // `email`, `birth-weight` `birthweight`) when the index has it.
+        let joined = match &pattern {
+            Pattern::Phrase { prefix: false, .. } if bare => self.joined_compound(phrase)?,
+            _ => None,
+        };
+        let query = match &joined {
+            None => query,
+            Some(word) => {
+                let (term, _) =
+                    bm25f_term(self.searcher, self.fields, self.settings, stats, word, 1.0)?;
+                let alternative: Box<dyn Query> = match scope {
+                    None => Box::new(term),
+                    Some(field) => Box::new(term.only(self.fields.text(field))),
+                };
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, query),
+                    (Occur::Should, alternative),
+                ]))
+            }
+        };
         if !negated {
             self.add_target(pattern, scope, doc_freq);
+            if let Some(word) = joined {
+                let group = self.weights.len() - 1;
+                self.targets.push(Target {
+                    pattern: Pattern::Term(word),
+                    field: scope,
+                    group,
+                });
+            }
         }
         Ok(Some(query))
+    }
+
+    /// The term of `text` written without its hyphens, when that is one word
+    /// the index has: `e-mail` → `email`; `None` for no hyphen, a word the
+    /// index lacks (`covid19`), or more than one word (`U.S.-China`).
+    fn joined_compound(&mut self, text: &str) -> Result<Option<String>> {
+        if !text.contains('-') {
+            return Ok(None);
+        }
+        let joined: String = text.chars().filter(|&c| c != '-').collect();
+        let mut tokens = Vec::new();
+        {
+            let mut stream = self.analyzer.token_stream(&joined);
+            while let Some(token) = stream.next() {
+                tokens.push(token.text.clone());
+            }
+        }
+        let [word] = <[String; 1]>::try_from(tokens).unwrap_or_default();
+        if word.is_empty() {
+            return Ok(None);
+        }
+        let title = Term::from_field_text(self.fields.title, &word);
+        let body = Term::from_field_text(self.fields.body, &word);
+        Ok((union_doc_freq(self.searcher, &title, &body)? > 0).then_some(word))
     }
 
     /// Records what a (non-negated) literal highlights, weighted by its IDF.
