@@ -44,8 +44,13 @@ pub enum Error {
     /// The query cannot be run (empty, only exclusions, unsupported syntax…).
     BadQuery { message: String },
     /// A filter value (`--since`, `--until`, `--source`, `--path`, or the
-    /// API parameter of the same name) cannot be read.
-    BadFilter { message: String },
+    /// API parameter of the same name) cannot be read. `setting` names the
+    /// one at fault (`since`), shown as `--since` on the command line and as
+    /// `since` by the API and MCP ([`Error::for_parameters`]).
+    BadFilter {
+        setting: Option<&'static str>,
+        message: String,
+    },
     /// A path the caller named (a root to index, a batch file…) cannot be
     /// used; `line` points into the file when the problem is on one line.
     Input {
@@ -104,6 +109,18 @@ pub enum Stage {
 }
 
 impl Error {
+    /// The message as the API and MCP show it: settings by their parameter
+    /// names (`since`), not as command-line flags (`--since`).
+    pub fn for_parameters(&self) -> String {
+        match self {
+            Error::BadFilter {
+                setting: Some(setting),
+                message,
+            } => format!("{setting} {message}"),
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn bad_query(message: impl Into<String>) -> Error {
         Error::BadQuery {
             message: message.into(),
@@ -314,7 +331,15 @@ impl std::fmt::Display for Error {
                     human_bytes(*free)
                 )
             }
-            Error::BadQuery { message } | Error::BadFilter { message } => f.write_str(message),
+            Error::BadQuery { message }
+            | Error::BadFilter {
+                setting: None,
+                message,
+            } => f.write_str(message),
+            Error::BadFilter {
+                setting: Some(setting),
+                message,
+            } => write!(f, "--{setting} {message}"),
             Error::Input {
                 path,
                 line: Some(line),

@@ -407,11 +407,15 @@ fn api_filters_sorts_and_counts_facets_like_the_cli() {
     assert_eq!(hit_ids(&doc), ["a3", "a2"]);
     assert!(doc["summary"].get("facets").is_none());
     for (path, says) in [
+        // The API names its parameters, not the command line's flags.
         (
             "/api/search?q=cocoa&since=soon",
-            "--since \"soon\" is not a date",
+            "since \"soon\" is not a date",
         ),
-        ("/api/search?q=cocoa&until=1987-02-30", "is not a date"),
+        (
+            "/api/search?q=cocoa&until=1987-02-30",
+            "until \"1987-02-30\" is not a date",
+        ),
         ("/api/search?q=cocoa&sort=up", "sort must be relevance"),
         (
             "/api/search?q=cocoa&facets=maybe",
@@ -421,6 +425,7 @@ fn api_filters_sorts_and_counts_facets_like_the_cli() {
     ] {
         let message = server.error(path, 400);
         assert!(message.contains(says), "GET {path}: {message:?}");
+        assert!(!message.contains("--"), "GET {path}: {message:?}");
     }
 }
 

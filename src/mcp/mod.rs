@@ -154,7 +154,7 @@ pub(crate) fn search_options(args: &SearchArgs) -> Result<SearchOptions, String>
         v.as_deref()
             .map(str::trim)
             .filter(|v| !v.is_empty())
-            .map(|v| read(v, now).map_err(|e| e.to_string().replace("--", "")))
+            .map(|v| read(v, now).map_err(|e| e.for_parameters()))
             .transpose()
     };
     let (since, until) = (

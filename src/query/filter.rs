@@ -151,7 +151,10 @@ impl Filter {
 }
 
 fn bad_filter(message: String) -> Error {
-    Error::BadFilter { message }
+    Error::BadFilter {
+        setting: None,
+        message,
+    }
 }
 
 /// What a date value may look like, for messages.
@@ -160,14 +163,18 @@ const DATE_SHAPES: &str =
 
 /// The start of a `--since` value, in seconds since the epoch.
 pub fn since(text: &str, now: i64) -> Result<i64> {
-    start_of(text, now)
-        .ok_or_else(|| bad_filter(format!("--since {text:?} is not a date: {DATE_SHAPES}")))
+    start_of(text, now).ok_or_else(|| Error::BadFilter {
+        setting: Some("since"),
+        message: format!("{text:?} is not a date: {DATE_SHAPES}"),
+    })
 }
 
 /// The end (exclusive) of an `--until` value, in seconds since the epoch.
 pub fn until(text: &str, now: i64) -> Result<i64> {
-    end_of(text, now)
-        .ok_or_else(|| bad_filter(format!("--until {text:?} is not a date: {DATE_SHAPES}")))
+    end_of(text, now).ok_or_else(|| Error::BadFilter {
+        setting: Some("until"),
+        message: format!("{text:?} is not a date: {DATE_SHAPES}"),
+    })
 }
 
 fn start_of(text: &str, now: i64) -> Option<i64> {
@@ -369,7 +376,7 @@ fn add_leaf(filter: &mut Filter, ast: &UserInputAst, negated: bool, now: i64) ->
 
 fn as_query_error(e: Error) -> Error {
     match e {
-        Error::BadFilter { message } => Error::bad_query(message),
+        e @ Error::BadFilter { .. } => Error::bad_query(e.for_parameters()),
         other => other,
     }
 }

@@ -160,7 +160,7 @@ fn filter(p: &Params) -> Result<Filter, Error> {
 /// An error from the library: a problem with the request (400), an unknown
 /// article (404), or the index could not be read (500).
 fn core_error(e: &Error) -> ApiError {
-    let message = e.to_string().replace('\n', " ");
+    let message = e.for_parameters().replace('\n', " ");
     match e {
         Error::BadQuery { .. } | Error::BadFilter { .. } => bad_request(message),
         Error::NoArticle { .. } => error(StatusCode::NOT_FOUND, message),
