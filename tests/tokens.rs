@@ -160,6 +160,16 @@ fn a_hyphenated_word_also_finds_its_closed_compound() {
         search_clean(&fx, "mail-van"),
         (vec!["apart.txt".into()], vec!["mail van".into()])
     );
+    // Plain words (--plain, --batch, the API's plain=1) are split at hyphens;
+    // the closed compound is searched as one more word where the index has it.
+    assert_eq!(
+        sorted_ids(&fx.hits(&["--plain", "birth-weight"])),
+        ["weights.txt"]
+    );
+    assert_eq!(
+        sorted_ids(&fx.hits(&["--plain", "e-mail"])),
+        ["apart.txt", "closed.txt", "hyphen.txt"]
+    );
     // Quoted, the hyphenated words are the phrase only.
     assert_eq!(
         search_clean(&fx, "\"e-mail\""),

@@ -265,6 +265,20 @@ pub fn compile(
     } = parse(text, syntax)?;
     compiler.lenient = lenient;
     compiler.notes = notes;
+    let ast = match (syntax, ast) {
+        // Plain words are split at hyphens; the closed compound is one more
+        // word where the index has it (`e-mail` also searches `email`).
+        (Syntax::Plain, UserInputAst::Clause(mut children)) => {
+            for token in strip_control(text).split_whitespace() {
+                if token.split('/').count() == 1 && compiler.joined_compound(token)?.is_some() {
+                    let joined: String = token.chars().filter(|&c| c != '-').collect();
+                    children.push((Some(Occur::Should), plain_word(joined)));
+                }
+            }
+            UserInputAst::Clause(children)
+        }
+        (_, ast) => ast,
+    };
     compiler.drop_stopwords =
         settings.stopwords && has_content(&mut compiler.word_analyzer, &ast, false);
     if settings.stopwords && !compiler.drop_stopwords && compiler.has_bare_words(&ast) {
@@ -367,18 +381,20 @@ fn plain_ast(text: &str) -> UserInputAst {
     let words: Vec<(Option<Occur>, UserInputAst)> = text
         .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let leaf = UserInputLeaf::Literal(UserInputLiteral {
-                field_name: None,
-                phrase: w.to_owned(),
-                delimiter: query_grammar::Delimiter::None,
-                slop: 0,
-                prefix: false,
-            });
-            (Some(Occur::Should), UserInputAst::Leaf(Box::new(leaf)))
-        })
+        .map(|w| (Some(Occur::Should), plain_word(w.to_owned())))
         .collect();
     UserInputAst::Clause(words)
+}
+
+/// One word of a plain query, as a bare literal.
+fn plain_word(word: String) -> UserInputAst {
+    UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+        field_name: None,
+        phrase: word,
+        delimiter: query_grammar::Delimiter::None,
+        slop: 0,
+        prefix: false,
+    })))
 }
 
 /// The query as people type it, made safe for tantivy's grammar: an
