@@ -5,10 +5,12 @@
 //! segment, the best N by score and then by the id's ordinal in the
 //! segment's `id` column (ordinals follow the ids' byte order), reading
 //! the ordinal only for matches that can still enter the top N. Across
-//! segments, ordinals do not compare, so only where equal scores come from
-//! several segments are the ids themselves read and compared. (tantivy's
-//! tuple sort keys would do the same but read every kept match's id from
-//! the dictionary: 3× the instructions of a batch search.)
+//! segments, ordinals do not compare: equal scores from several segments
+//! are ordered by the `id_key` fast field (the id's first eight bytes), and
+//! only ids that share those are read from the dictionary and compared.
+//! (tantivy's tuple sort keys read every kept match's id: 3× the
+//! instructions of a batch search; reading the id of every cross-segment
+//! tie was 43% of a Reuters batch.)
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
