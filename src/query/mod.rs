@@ -270,8 +270,10 @@ pub fn compile(
         // word where the index has it (`e-mail` also searches `email`).
         (Syntax::Plain, UserInputAst::Clause(mut children)) => {
             for token in strip_control(text).split_whitespace() {
-                if token.split('/').count() == 1 && compiler.joined_compound(token)?.is_some() {
-                    let joined: String = token.chars().filter(|&c| c != '-').collect();
+                let Some(joined) = closed_compound(token).filter(|_| !token.contains('/')) else {
+                    continue;
+                };
+                if compiler.indexed_word(&joined)?.is_some() {
                     children.push((Some(Occur::Should), plain_word(joined)));
                 }
             }
@@ -384,6 +386,12 @@ fn plain_ast(text: &str) -> UserInputAst {
         .map(|w| (Some(Occur::Should), plain_word(w.to_owned())))
         .collect();
     UserInputAst::Clause(words)
+}
+
+/// A hyphenated word written closed (`e-mail` → `email`); `None` without a hyphen.
+fn closed_compound(word: &str) -> Option<String> {
+    word.contains('-')
+        .then(|| word.chars().filter(|&c| c != '-').collect())
 }
 
 /// One word of a plain query, as a bare literal.
@@ -928,7 +936,10 @@ impl Compiler<'_> {
         // A hyphenated word also finds its closed compound (`e-mail` finds
         // `email`, `birth-weight` `birthweight`) when the index has it.
         let joined = match &pattern {
-            Pattern::Phrase { prefix: false, .. } if bare => self.joined_compound(phrase)?,
+            Pattern::Phrase { prefix: false, .. } if bare => match closed_compound(phrase) {
+                Some(joined) => self.indexed_word(&joined)?,
+                None => None,
+            },
             _ => None,
         };
         let query = match &joined {
@@ -960,17 +971,12 @@ impl Compiler<'_> {
         Ok(Some(query))
     }
 
-    /// The term of `text` written without its hyphens, when that is one word
-    /// the index has: `e-mail` → `email`; `None` for no hyphen, a word the
-    /// index lacks (`covid19`), or more than one word (`U.S.-China`).
-    fn joined_compound(&mut self, text: &str) -> Result<Option<String>> {
-        if !text.contains('-') {
-            return Ok(None);
-        }
-        let joined: String = text.chars().filter(|&c| c != '-').collect();
+    /// The term of `text` when it is one word the index has (`email`);
+    /// `None` for a word the index lacks (`covid19`) or more than one word.
+    fn indexed_word(&mut self, text: &str) -> Result<Option<String>> {
         let mut tokens = Vec::new();
         {
-            let mut stream = self.analyzer.token_stream(&joined);
+            let mut stream = self.analyzer.token_stream(text);
             while let Some(token) = stream.next() {
                 tokens.push(token.text.clone());
             }
