@@ -11,6 +11,7 @@
 //! a query of bare words, by a `BooleanQuery` where words mix with phrases
 //! or required and excluded clauses.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
@@ -28,15 +29,15 @@ pub struct Bm25FTermQuery {
     body: Term,
     /// `boost × idf × (k1 + 1)`.
     weight: Score,
-    k1: Score,
-    /// `b / avg_len`.
-    b_per_len: Score,
-    b: Score,
     repeat: Score,
     /// Which fields' postings count (`title:pay` reads only the headline's);
     /// the length normalisation is the combined one either way.
     use_title: bool,
     use_body: bool,
+    /// Length normalisation by field norm id, and the constants it was
+    /// computed from (k1, b, b / avg_len, repeat as bits).
+    norms: Arc<NormTables>,
+    norms_key: [u32; 4],
 }
 
 /// BM25 constants and the combined field's statistics.
@@ -55,13 +56,13 @@ pub struct Bm25FParams {
 impl Bm25FTermQuery {
     pub fn new(title: Term, body: Term, p: Bm25FParams) -> Self {
         let avg_len = if p.avg_len > 0.0 { p.avg_len } else { 1.0 };
+        let b_per_len = p.b / avg_len;
         Bm25FTermQuery {
+            norms: Arc::new(norm_tables(p.k1, p.b, b_per_len, p.repeat)),
+            norms_key: [p.k1, p.b, b_per_len, p.repeat].map(f32::to_bits),
             title,
             body,
             weight: p.boost * p.idf * (p.k1 + 1.0),
-            k1: p.k1,
-            b_per_len: p.b / avg_len,
-            b: p.b,
             repeat: p.repeat,
             use_title: true,
             use_body: true,
@@ -104,66 +105,115 @@ fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<Segme
         .read_postings(term, IndexRecordOption::WithFreqs)?)
 }
 
-/// The two halves of BM25's length normalisation, per fieldnorm id.
+/// The two halves of BM25's length normalisation, per fieldnorm id: an
+/// article's norm `k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len)`
+/// is `title_part[headline id] + body_part[body id]`.
 type NormTables = ([Score; 256], [Score; 256]);
 
-/// Per document of a segment: `k1 · (1 − b + b · len / avg_len)` with the
-/// combined length `len = repeat · headline tokens + body tokens`.
-pub(super) type SegmentNorms = Arc<[Score]>;
+/// norm = k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len),
+/// split into a headline part and a body part, one table each.
+fn norm_tables(k1: Score, b: Score, b_per_len: Score, repeat: Score) -> NormTables {
+    let mut title_part = [0.0; 256];
+    let mut body_part = [0.0; 256];
+    for id in 0..256 {
+        let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
+        title_part[id] = k1 * (1.0 - b + b_per_len * repeat * len);
+        body_part[id] = k1 * b_per_len * len;
+    }
+    (title_part, body_part)
+}
+
+/// How a scorer finds an article's norm in one segment.
+#[derive(Clone)]
+pub(super) enum Norms {
+    /// Read from the article's two field norms when it is scored: no pass
+    /// over the segment first, so a process that runs one search (as
+    /// `passim search` does) pays only for the articles it scores.
+    Read {
+        tables: Arc<NormTables>,
+        title: FieldNormReader,
+        body: FieldNormReader,
+    },
+    /// Per article of the segment, computed once and kept for the searches
+    /// that follow (a batch, the server): one load instead of two lookups.
+    Kept(Arc<[Score]>),
+}
+
+impl Norms {
+    #[inline]
+    pub(super) fn of(&self, doc: DocId) -> Score {
+        match self {
+            Norms::Read {
+                tables,
+                title,
+                body,
+            } => {
+                tables.0[usize::from(title.fieldnorm_id(doc))]
+                    + tables.1[usize::from(body.fieldnorm_id(doc))]
+            }
+            Norms::Kept(norms) => norms.get(doc as usize).copied().unwrap_or(1.0),
+        }
+    }
+}
+
+/// Searches this process has started (see [`count_search`]).
+static SEARCHES: AtomicU32 = AtomicU32::new(0);
+
+/// Notes that a search starts. A process's first search reads norms per
+/// article ([`Norms::Read`]); from its second on, each segment's norms are
+/// computed once and kept ([`Norms::Kept`]). Both give the same floats.
+pub fn count_search() {
+    SEARCHES.fetch_add(1, Ordering::Relaxed);
+}
 
 /// What a segment's norms depend on: the segment, the two fields and the
-/// BM25F constants (as bits).
+/// BM25F constants of the norm tables (as bits).
 type NormsKey = (SegmentId, Field, Field, [u32; 4]);
 
 /// Norms of recently searched segments, shared by all threads: every word
-/// of every query on a segment needs the same ones, and computing them
-/// costs a pass over the segment's field norms.
-static SEGMENT_NORMS: Mutex<Vec<(NormsKey, SegmentNorms)>> = Mutex::new(Vec::new());
+/// of every query on a segment needs the same ones.
+static SEGMENT_NORMS: Mutex<Vec<(NormsKey, Arc<[Score]>)>> = Mutex::new(Vec::new());
 
 /// Segments whose norms are kept (oldest dropped first).
 const SEGMENT_NORMS_KEPT: usize = 256;
 
 impl Bm25FTermQuery {
-    /// norm = k1 · (1 − b + b · (repeat · title_len + body_len) / avg_len),
-    /// split into a headline part and a body part, one table each.
-    fn norm_tables(&self) -> NormTables {
-        let mut title_part = [0.0; 256];
-        let mut body_part = [0.0; 256];
-        for id in 0..256 {
-            let len = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
-            title_part[id] = self.k1 * (1.0 - self.b + self.b_per_len * self.repeat * len);
-            body_part[id] = self.k1 * self.b_per_len * len;
+    /// How to find an article's norm in the segment `reader`: read per
+    /// article in a process's first search, kept per segment after that.
+    pub(super) fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<Norms> {
+        match SEARCHES.load(Ordering::Relaxed) < 2 {
+            true => self.read_norms(reader),
+            false => self.kept_norms(reader),
         }
-        (title_part, body_part)
     }
 
-    /// The norm of every document of the segment `reader`.
-    pub(super) fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<SegmentNorms> {
+    fn read_norms(&self, reader: &SegmentReader) -> tantivy::Result<Norms> {
+        Ok(Norms::Read {
+            tables: self.norms.clone(),
+            title: reader.get_fieldnorms_reader(self.title.field())?,
+            body: reader.get_fieldnorms_reader(self.body.field())?,
+        })
+    }
+
+    fn kept_norms(&self, reader: &SegmentReader) -> tantivy::Result<Norms> {
         let key = (
             reader.segment_id(),
             self.title.field(),
             self.body.field(),
-            [self.k1, self.b, self.b_per_len, self.repeat].map(f32::to_bits),
+            self.norms_key,
         );
-        let cached = |cache: &[(NormsKey, SegmentNorms)]| {
+        let cached = |cache: &[(NormsKey, Arc<[Score]>)]| {
             cache
                 .iter()
                 .find(|(k, _)| *k == key)
-                .map(|(_, norms)| norms.clone())
+                .map(|(_, norms)| Norms::Kept(norms.clone()))
         };
         // A poisoned lock only means another search panicked: the cache is still valid.
         if let Some(norms) = cached(&SEGMENT_NORMS.lock().unwrap_or_else(|e| e.into_inner())) {
             return Ok(norms);
         }
-        let (title_part, body_part) = self.norm_tables();
-        let title = reader.get_fieldnorms_reader(self.title.field())?;
-        let body = reader.get_fieldnorms_reader(self.body.field())?;
-        let norms: SegmentNorms = (0..reader.max_doc())
-            .map(|doc| {
-                title_part[usize::from(title.fieldnorm_id(doc))]
-                    + body_part[usize::from(body.fieldnorm_id(doc))]
-            })
-            .collect();
+        let read = self.read_norms(reader)?;
+        let norms: Arc<[Score]> = (0..reader.max_doc()).map(|doc| read.of(doc)).collect();
         let mut cache = SEGMENT_NORMS.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(norms) = cached(&cache) {
             return Ok(norms);
@@ -172,7 +222,7 @@ impl Bm25FTermQuery {
             cache.remove(0);
         }
         cache.push((key, norms.clone()));
-        Ok(norms)
+        Ok(Norms::Kept(norms))
     }
 
     /// The word's scorer on one segment; `None` if the segment lacks the word.
@@ -245,8 +295,7 @@ struct Bm25FScorer {
     body_doc: DocId,
     /// The smaller of the two.
     doc: DocId,
-    /// Per document of the segment (see [`SegmentNorms`]).
-    norms: SegmentNorms,
+    norms: Norms,
     weight: Score,
     repeat: Score,
 }
@@ -300,7 +349,7 @@ impl Scorer for Bm25FScorer {
         if self.title_doc == doc {
             tf += self.repeat * self.title.term_freq() as Score;
         }
-        let norm = self.norms.get(doc as usize).copied().unwrap_or(1.0);
+        let norm = self.norms.of(doc);
         self.weight * tf / (tf + norm)
     }
 }
@@ -646,5 +695,83 @@ impl Bm25FOrQuery {
             matches,
             exact: !skipped_any,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis;
+    use crate::index::schema::{self, Origin};
+    use crate::ingest::Article;
+    use tantivy::Index;
+
+    /// Kept norms are the norms read per article, bit for bit, so the
+    /// first search of a process ranks exactly as the later ones do.
+    #[test]
+    fn kept_norms_equal_norms_read_per_article() {
+        let (schema, fields) = schema::build();
+        let index = Index::create_in_ram(schema);
+        analysis::register(&index);
+        let mut writer: tantivy::IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let origin = Origin {
+            path: "a",
+            source_file: "a",
+            mtime: 0,
+            size: 0,
+        };
+        for i in 0..300usize {
+            let article = Article {
+                id: i.to_string(),
+                title: "pay talks ".repeat(i % 7),
+                body: "the union and the pay offer ".repeat(1 + i * 13 % 90),
+                ..Article::default()
+            };
+            writer
+                .add_document(schema::to_document(&fields, &article, &origin))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let reader = searcher.segment_reader(0);
+        let word = |text: &str| {
+            let params = Bm25FParams {
+                idf: 1.5,
+                boost: 1.0,
+                k1: 1.2,
+                b: 0.5,
+                avg_len: 37.5,
+                repeat: 3.0,
+            };
+            Bm25FTermQuery::new(
+                Term::from_field_text(fields.title, text),
+                Term::from_field_text(fields.body, text),
+                params,
+            )
+        };
+        let pay = word("pay");
+        let (read, kept) = (
+            pay.read_norms(reader).expect("read"),
+            pay.kept_norms(reader).expect("kept"),
+        );
+        assert!(matches!(read, Norms::Read { .. }) && matches!(kept, Norms::Kept(_)));
+        let distinct: std::collections::BTreeSet<u32> =
+            (0..300).map(|doc| read.of(doc).to_bits()).collect();
+        assert!(distinct.len() > 50, "{}", distinct.len());
+        let title_len = reader.get_fieldnorms_reader(fields.title).expect("title");
+        let body_len = reader.get_fieldnorms_reader(fields.body).expect("body");
+        for doc in 0..300 {
+            assert_eq!(read.of(doc).to_bits(), kept.of(doc).to_bits(), "doc {doc}");
+            // k1 · (1 − b + b · (repeat · headline + body) / avg_len)
+            let len = 3.0 * title_len.fieldnorm(doc) as f64 + body_len.fieldnorm(doc) as f64;
+            let want = 1.2 * (1.0 - 0.5 + 0.5 * len / 37.5);
+            let got = f64::from(read.of(doc));
+            assert!(
+                (got - want).abs() <= want * 1e-6,
+                "doc {doc}: {got} vs {want}"
+            );
+        }
     }
 }

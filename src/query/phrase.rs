@@ -19,7 +19,7 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
-use super::bm25f::{Bm25FTermQuery, SegmentNorms};
+use super::bm25f::{Bm25FTermQuery, Norms};
 
 /// One field's side of a phrase: what matches, and the words to count.
 #[derive(Debug)]
@@ -208,7 +208,7 @@ struct PhraseScorer {
     title: Option<Side>,
     body: Option<Side>,
     doc: DocId,
-    norms: SegmentNorms,
+    norms: Norms,
     scale: Score,
     repeat: Score,
 }
@@ -271,7 +271,7 @@ impl Scorer for PhraseScorer {
         if let Some(side) = self.title.as_mut().filter(|s| s.matcher.doc() == doc) {
             tf += self.repeat * side.frequency(doc) as Score;
         }
-        let norm = self.norms.get(doc as usize).copied().unwrap_or(1.0);
+        let norm = self.norms.of(doc);
         self.scale * tf / (tf + norm)
     }
 }

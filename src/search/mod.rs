@@ -13,8 +13,10 @@
 //! that they can live outside the engine without going stale: the stemmer's
 //! word → stem memo (per thread, `analysis`), the headline-or-body document
 //! frequency of a word (per thread, keyed by the searcher's segments and
-//! deletes, `query`), each segment's BM25F length norms (one process-wide
-//! list keyed by segment id and BM25F constants, `query::bm25f`), and
+//! deletes, `query`), each segment's BM25F length norms from a process's
+//! second search on (one process-wide list keyed by segment id and BM25F
+//! constants, `query::bm25f`; the first search reads each scored article's
+//! field norms instead, so a one-shot search skips the pass), and
 //! feedback's word interner (per thread, `search::feedback`). They are
 //! global rather than fields of `Engine` because tantivy builds scorers
 //! through `Query`/`Weight` trait objects that cannot carry an engine
@@ -170,6 +172,7 @@ impl Engine {
         opts: &SearchOptions,
     ) -> Result<SearchResults> {
         let started = Instant::now();
+        query::count_search();
         let mut results = self.ranked(searcher, text, opts)?;
         results.suggestions = suggest::suggest(searcher, &self.fields, text, opts.syntax)?;
         if results.hits.is_empty() && !results.suggestions.is_empty() {
