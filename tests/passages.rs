@@ -123,3 +123,33 @@ fn keyword_queries_are_shown_the_sentences_with_their_words() {
         }
     }
 }
+
+#[test]
+fn a_bad_passage_weights_variable_is_refused_by_name() {
+    let fx = Fixture::indexed();
+    let run = |value: &str| {
+        fx.cmd()
+            .args(["search", "ballot"])
+            .env("PASSIM_PASSAGE_WEIGHTS", value)
+            .output()
+            .unwrap()
+    };
+    let out = run("1,2");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "passim: PASSIM_PASSAGE_WEIGHTS: has 2 weights; the passage scorer has 13 features\n"
+    );
+    let out = run("1,x,3");
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "passim: PASSIM_PASSAGE_WEIGHTS: \"1,x,3\" is not a list of numbers\n"
+    );
+    // Thirteen numbers are taken: with only the query words' cover
+    // weighed, the passages still show the ballot.
+    let out = run("1,0,0,0,0,0,0,0,0,0,0,0,0");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("ballot"), "{}", stdout(&out));
+}

@@ -106,6 +106,7 @@ fn settings(flags: Flags, given: Given, var: &dyn Fn(&str) -> Option<String>) ->
 
 /// Runs one command, writing results to `out` and messages to `err`.
 fn run(cli: Cli, given: Given, out: &mut dyn Write, err: &mut dyn Write) -> Result<Outcome> {
+    crate::snippet::check_weights_env()?;
     let var = |k: &str| std::env::var(k).ok();
     let env = Env {
         var: &var,

@@ -12,4 +12,4 @@ pub(crate) mod highlight;
 pub(crate) mod passages;
 pub(crate) mod sentences;
 
-pub use passages::PassageOptions;
+pub use passages::{check_weights_env, PassageOptions};

@@ -383,25 +383,45 @@ const WEIGHTS: [f32; FEATURES] = [
     0.4, 1.0, -0.3, 0.1, 0.4, 0.1, 0.1, 0.0, 0.1, 0.0, 0.1, -1.6, 0.0,
 ];
 
-/// [`WEIGHTS`], or for fitting them (`eval/fit_passages.py`) the
-/// comma-separated values of `PASSIM_PASSAGE_WEIGHTS` when it holds exactly
-/// one number per feature. Not a user setting.
+/// The variable that sets the feature weights for fitting them
+/// (`eval/fit_passages.py`); not a user setting.
+const WEIGHTS_VAR: &str = "PASSIM_PASSAGE_WEIGHTS";
+
+/// The weights `PASSIM_PASSAGE_WEIGHTS` holds: `None` when it is unset, an
+/// error unless it is one finite number per feature, comma-separated.
+fn weights_from_env() -> Result<Option<[f32; FEATURES]>, String> {
+    let Ok(value) = std::env::var(WEIGHTS_VAR) else {
+        return Ok(None);
+    };
+    let parsed = value
+        .split(',')
+        .map(|x| x.trim().parse::<f32>().ok().filter(|w| w.is_finite()))
+        .collect::<Option<Vec<f32>>>()
+        .ok_or_else(|| format!("{value:?} is not a list of numbers"))?;
+    let n = parsed.len();
+    parsed
+        .try_into()
+        .map(Some)
+        .map_err(|_| format!("has {n} weights; the passage scorer has {FEATURES} features"))
+}
+
+/// Fails when `PASSIM_PASSAGE_WEIGHTS` is set but unusable, so that a fit
+/// never scores the built-in weights while believing it tries others.
+pub fn check_weights_env() -> crate::Result<()> {
+    weights_from_env()
+        .map(drop)
+        .map_err(|message| crate::Error::Input {
+            path: WEIGHTS_VAR.into(),
+            line: None,
+            message,
+        })
+}
+
+/// [`WEIGHTS`], or the ones `PASSIM_PASSAGE_WEIGHTS` sets (the CLI has
+/// refused a bad value with [`check_weights_env`] before any search).
 fn feature_weights() -> &'static [f32; FEATURES] {
     static W: std::sync::OnceLock<[f32; FEATURES]> = std::sync::OnceLock::new();
-    W.get_or_init(|| {
-        std::env::var("PASSIM_PASSAGE_WEIGHTS")
-            .ok()
-            .and_then(|v| {
-                let parsed: Vec<f32> = v
-                    .split(',')
-                    .map(|x| x.trim().parse::<f32>())
-                    .collect::<Result<_, _>>()
-                    .ok()?;
-                let w: [f32; FEATURES] = parsed.try_into().ok()?;
-                w.iter().all(|x| x.is_finite()).then_some(w)
-            })
-            .unwrap_or(WEIGHTS)
-    })
+    W.get_or_init(|| weights_from_env().ok().flatten().unwrap_or(WEIGHTS))
 }
 
 /// What a passage's words say about it, beyond the query's words.
