@@ -535,6 +535,10 @@ impl Scorer for Bm25FUnion {
     }
 }
 
+/// The most words [`Bm25FOrQuery::for_each_pruned`] takes (one bit each in
+/// a `u64`); a longer query is ranked exhaustively.
+const MAX_PRUNED_WORDS: usize = 64;
+
 /// Relative slack on every upper bound of [`Bm25FOrQuery::for_each_pruned`]:
 /// a word's score is `weight × tf / (tf + norm)`, below `weight` in exact
 /// arithmetic, but the rounded product and the rounded sums of several
@@ -587,10 +591,11 @@ impl Bm25FOrQuery {
         accept: &mut dyn FnMut(DocId) -> bool,
         collect: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<Option<PrunedSegment>> {
-        if self
-            .terms
-            .iter()
-            .any(|t| !(t.weight.is_finite() && t.weight >= 0.0))
+        if self.terms.len() > MAX_PRUNED_WORDS
+            || self
+                .terms
+                .iter()
+                .any(|t| !(t.weight.is_finite() && t.weight >= 0.0))
         {
             return Ok(None);
         }
@@ -624,8 +629,11 @@ impl Bm25FOrQuery {
             essential += 1;
         }
         let mut skipped_any = essential > 0;
-        let mut parts: Vec<Score> = vec![0.0; self.terms.len()];
-        let mut matched: Vec<bool> = vec![false; self.terms.len()];
+        // The current article's score from each word, by place; `matched`
+        // has bit `place` set for the words it has (a bit set rather than
+        // a vector of flags: clearing that per article cost a `memset`).
+        let mut parts = [0.0 as Score; MAX_PRUNED_WORDS];
+        let mut matched = 0u64;
         let mut matches = 0u64;
         loop {
             let mut doc = TERMINATED;
@@ -639,14 +647,14 @@ impl Bm25FOrQuery {
             for c in &mut cursors[essential..] {
                 if c.scorer.doc == doc {
                     let s = c.scorer.score();
-                    parts[c.place] = s;
-                    matched[c.place] = true;
+                    parts[c.place % MAX_PRUNED_WORDS] = s;
+                    matched |= 1 << (c.place % MAX_PRUNED_WORDS);
                     partial += f64::from(s);
                     c.scorer.advance();
                 }
             }
             if !accept(doc) {
-                matched.fill(false);
+                matched = 0;
                 continue;
             }
             matches += 1;
@@ -664,8 +672,8 @@ impl Bm25FOrQuery {
                     bound -= below[i + 1] - below[i];
                     if c.scorer.doc == doc {
                         let s = c.scorer.score();
-                        parts[c.place] = s;
-                        matched[c.place] = true;
+                        parts[c.place % MAX_PRUNED_WORDS] = s;
+                        matched |= 1 << (c.place % MAX_PRUNED_WORDS);
                         bound += f64::from(s) * (1.0 + BOUND_SLACK);
                     }
                     if beaten(bound, threshold) {
@@ -675,11 +683,12 @@ impl Bm25FOrQuery {
                 }
             }
             if complete {
+                // In the query's order, as the union adds them.
                 let mut score: Score = 0.0;
-                for (part, hit) in parts.iter().zip(&matched) {
-                    if *hit {
-                        score += *part;
-                    }
+                let mut bits = matched;
+                while bits != 0 {
+                    score += parts[bits.trailing_zeros() as usize % MAX_PRUNED_WORDS];
+                    bits &= bits - 1;
                 }
                 if score >= threshold {
                     threshold = collect(doc, score);
@@ -689,7 +698,7 @@ impl Bm25FOrQuery {
                     }
                 }
             }
-            matched.fill(false);
+            matched = 0;
         }
         Ok(Some(PrunedSegment {
             matches,

@@ -271,5 +271,20 @@ mod tests {
         assert!(pruned_queries > 2000, "{pruned_queries}");
         assert!(lower_bounds > 500, "{lower_bounds}");
         assert!(ties > 100, "{ties}");
+        // More words than the loop has bits for: ranked exhaustively.
+        let mut many = std::collections::BTreeSet::new();
+        while many.len() < 70 {
+            many.insert(zipf_word(&mut rng, &cumulative));
+        }
+        let text = many.into_iter().collect::<Vec<_>>().join(" ");
+        let compiled =
+            query::compile(&text, Syntax::Plain, &searcher, &fields, &rank).expect("compile");
+        let or = compiled
+            .query
+            .downcast_ref::<Bm25FOrQuery>()
+            .expect("bare words");
+        assert!(top_k(&searcher, or, &Filter::default(), 10)
+            .expect("top_k")
+            .is_none());
     }
 }
