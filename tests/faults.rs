@@ -553,7 +553,8 @@ fn held_lock_is_named_and_stale_lock_blocks_nothing() {
     };
     // Stopped holding the writer lock, but not tantivy's meta lock, which a
     // run holds for a moment while it opens or cleans up a commit (and a
-    // search waits for): a stop inside that moment is resumed and retried.
+    // search waits for, up to 10 s): a stop inside that moment is resumed
+    // and retried.
     let meta_lock = fx.path().join("idx/.tantivy-meta.lock");
     let started = Instant::now();
     loop {
@@ -593,4 +594,43 @@ fn held_lock_is_named_and_stale_lock_blocks_nothing() {
     assert_index_summary(&stderr(&out), 3002, 3000, 0, 0, 0);
     assert!(started.elapsed() < Duration::from_secs(60));
     assert_no_orphan_files(&fx.path().join("idx"));
+}
+
+/// A process holding tantivy's meta lock for long (a `passim index`
+/// stopped while it opens or cleans up a commit) makes a search wait a
+/// bounded time and then name the holder, instead of hanging; once the
+/// lock is released, searches run again.
+#[test]
+fn a_held_meta_lock_makes_search_busy_instead_of_hanging() {
+    let fx = Fixture::with_seeds();
+    let out = passim(fx.path(), &["index", "seeds", "--index", "idx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta_lock = fx.path().join("idx/.tantivy-meta.lock");
+    // flock's command inherits the locked file: its own process group, so
+    // that both can be killed.
+    let mut holder = Command::new("flock")
+        .arg("-x")
+        .arg(&meta_lock)
+        .args(["sleep", "300"])
+        .process_group(0)
+        .spawn()
+        .expect("flock (util-linux)");
+    let pid = holder.id();
+    let started = Instant::now();
+    while !holds_lock(pid, &meta_lock) {
+        assert!(started.elapsed() < Duration::from_secs(30), "no lock");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let out = passim(fx.path(), &["search", "pay", "--index", "idx"]);
+    let killed = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    holder.wait().unwrap();
+    assert_eq!(
+        error_line(&out),
+        format!("passim: the index at idx is busy: process {pid} (flock) is writing to it")
+    );
+    assert_eq!(count(fx.path(), "idx", "pay"), 2);
 }

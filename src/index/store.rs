@@ -314,7 +314,11 @@ impl Directory for ReadableDir {
     }
 
     fn acquire_lock(&self, lock: &Lock) -> std::result::Result<DirectoryLock, LockError> {
-        match self.0.acquire_lock(lock) {
+        let acquired = match lock.filepath == META_LOCK.filepath && lock.is_blocking {
+            true => self.meta_lock_within(META_LOCK_WAIT),
+            false => self.0.acquire_lock(lock),
+        };
+        match acquired {
             Err(LockError::IoError(io))
                 if lock.filepath == META_LOCK.filepath
                     && matches!(
@@ -328,6 +332,42 @@ impl Directory for ReadableDir {
             other => other,
         }
     }
+}
+
+/// How long opening a commit waits for tantivy's meta lock before the
+/// index is reported busy. A writer holds it for a moment while it writes or
+/// cleans up a commit; only a stopped or hung process holds it for long.
+const META_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl ReadableDir {
+    /// tantivy's meta lock, waited for at most `wait` (tantivy waits without
+    /// end, so a `passim index` stopped inside a commit would hang every
+    /// search): `LockBusy` after that.
+    fn meta_lock_within(
+        &self,
+        wait: std::time::Duration,
+    ) -> std::result::Result<DirectoryLock, LockError> {
+        let once = Lock {
+            filepath: META_LOCK.filepath.clone(),
+            is_blocking: false,
+        };
+        let deadline = std::time::Instant::now() + wait;
+        let mut pause = std::time::Duration::from_millis(1);
+        loop {
+            match self.0.acquire_lock(&once) {
+                Err(LockError::LockBusy) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The process holding tantivy's meta lock of the index in `dir`.
+pub(crate) fn meta_lock_holder(dir: &Path) -> Option<(u32, String)> {
+    lock_holder(&dir.join(&META_LOCK.filepath))
 }
 
 /// The time now, as RFC 3339 (for the commit payload).
