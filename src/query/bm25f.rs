@@ -710,40 +710,25 @@ impl Bm25FOrQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis;
-    use crate::index::schema::{self, Origin};
-    use crate::ingest::Article;
-    use tantivy::Index;
+    use crate::index::schema;
 
     /// Kept norms are the norms read per article, bit for bit, so the
     /// first search of a process ranks exactly as the later ones do.
     #[test]
     fn kept_norms_equal_norms_read_per_article() {
-        let (schema, fields) = schema::build();
-        let index = Index::create_in_ram(schema);
-        analysis::register(&index);
-        let mut writer: tantivy::IndexWriter = index
-            .writer_with_num_threads(1, 15_000_000)
-            .expect("writer");
-        let origin = Origin {
-            path: "a",
-            source_file: "a",
-            mtime: 0,
-            size: 0,
-        };
-        for i in 0..300usize {
-            let article = Article {
-                id: i.to_string(),
-                title: "pay talks ".repeat(i % 7),
-                body: "the union and the pay offer ".repeat(1 + i * 13 % 90),
-                ..Article::default()
-            };
-            writer
-                .add_document(schema::to_document(&fields, &article, &origin))
-                .expect("add");
-        }
-        writer.commit().expect("commit");
-        let searcher = index.reader().expect("reader").searcher();
+        let texts: Vec<(String, String)> = (0..300usize)
+            .map(|i| {
+                (
+                    "pay talks ".repeat(i % 7),
+                    "the union and the pay offer ".repeat(1 + i * 13 % 90),
+                )
+            })
+            .collect();
+        let articles: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(t, b)| (t.as_str(), b.as_str()))
+            .collect();
+        let (searcher, fields) = schema::in_memory(&articles);
         let reader = searcher.segment_reader(0);
         let word = |text: &str| {
             let params = Bm25FParams {
@@ -766,12 +751,13 @@ mod tests {
             pay.kept_norms(reader).expect("kept"),
         );
         assert!(matches!(read, Norms::Read { .. }) && matches!(kept, Norms::Kept(_)));
-        let distinct: std::collections::BTreeSet<u32> =
-            (0..300).map(|doc| read.of(doc).to_bits()).collect();
+        let distinct: std::collections::BTreeSet<u32> = (0..reader.max_doc())
+            .map(|doc| read.of(doc).to_bits())
+            .collect();
         assert!(distinct.len() > 50, "{}", distinct.len());
         let title_len = reader.get_fieldnorms_reader(fields.title).expect("title");
         let body_len = reader.get_fieldnorms_reader(fields.body).expect("body");
-        for doc in 0..300 {
+        for doc in 0..reader.max_doc() {
             assert_eq!(read.of(doc).to_bits(), kept.of(doc).to_bits(), "doc {doc}");
             // k1 · (1 − b + b · (repeat · headline + body) / avg_len)
             let len = 3.0 * title_len.fieldnorm(doc) as f64 + body_len.fieldnorm(doc) as f64;
