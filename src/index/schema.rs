@@ -337,7 +337,7 @@ impl DocumentDeserialize for StoredArticle {
 /// An in-memory index of `(headline, body)` articles (ids "0", "1", …), for
 /// unit tests.
 #[cfg(test)]
-pub fn in_memory(articles: &[(&str, &str)]) -> (tantivy::Searcher, Fields) {
+pub fn in_memory(articles: &[(impl AsRef<str>, impl AsRef<str>)]) -> (tantivy::Searcher, Fields) {
     let (schema, fields) = build();
     let index = Index::create_in_ram(schema);
     analysis::register(&index);
@@ -345,8 +345,8 @@ pub fn in_memory(articles: &[(&str, &str)]) -> (tantivy::Searcher, Fields) {
     for (i, (title, body)) in articles.iter().enumerate() {
         let article = Article {
             id: i.to_string(),
-            title: (*title).into(),
-            body: (*body).into(),
+            title: title.as_ref().into(),
+            body: body.as_ref().into(),
             ..Article::default()
         };
         let origin = Origin {

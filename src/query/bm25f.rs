@@ -724,11 +724,7 @@ mod tests {
                 )
             })
             .collect();
-        let articles: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(t, b)| (t.as_str(), b.as_str()))
-            .collect();
-        let (searcher, fields) = schema::in_memory(&articles);
+        let (searcher, fields) = schema::in_memory(&texts);
         let reader = searcher.segment_reader(0);
         let word = |text: &str| {
             let params = Bm25FParams {

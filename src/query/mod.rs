@@ -1176,11 +1176,7 @@ mod tests {
                 )
             })
             .collect();
-        let refs: Vec<(&str, &str)> = texts
-            .iter()
-            .map(|(t, b)| (t.as_str(), b.as_str()))
-            .collect();
-        let (searcher, fields) = schema::in_memory(&refs);
+        let (searcher, fields) = schema::in_memory(&texts);
         let settings = RankSettings::default();
         let stats = AllStats::of(&searcher, &fields).expect("stats");
         let words = ["pay", "ballot", "nurs", "absent"];
