@@ -365,9 +365,16 @@ impl ReadableDir {
     }
 }
 
-/// The process holding tantivy's meta lock of the index in `dir`.
-pub(crate) fn meta_lock_holder(dir: &Path) -> Option<(u32, String)> {
-    lock_holder(&dir.join(&META_LOCK.filepath))
+/// The error of opening a reader on the index in `dir`: busy, naming who
+/// holds the meta lock, when the wait for it ran out.
+pub(crate) fn reader_error(dir: &Path, e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::Busy {
+            dir: dir.to_path_buf(),
+            holder: lock_holder(&dir.join(&META_LOCK.filepath)),
+        },
+        other => Error::from(other).in_index(dir),
+    }
 }
 
 /// The time now, as RFC 3339 (for the commit payload).

@@ -145,16 +145,7 @@ impl Engine {
             .reader_builder()
             .reload_policy(policy)
             .try_into()
-            .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(
-                    tantivy::directory::error::LockError::LockBusy,
-                    _,
-                ) => Error::Busy {
-                    dir: dir.to_path_buf(),
-                    holder: store::meta_lock_holder(dir),
-                },
-                other => Error::from(other).in_index(dir),
-            })?;
+            .map_err(|e| store::reader_error(dir, e))?;
         Ok(Engine {
             dir: dir.to_path_buf(),
             index,
