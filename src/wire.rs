@@ -55,7 +55,7 @@ pub struct JsonHit<'a> {
     #[serde(flatten)]
     about: MetaJson<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    meta: Option<serde_json::Value>,
+    meta: Option<&'a serde_json::value::RawValue>,
     /// Articles with the same body, collapsed into this hit.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     also_in: Vec<JsonDuplicate<'a>>,

@@ -37,11 +37,19 @@ const LABEL: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::
 pub(crate) struct Printer<W: Write> {
     out: W,
     format: Format,
+    /// One JSON line, built in memory and written at once: serde_json
+    /// writes each key, value and escaped run separately, and through a
+    /// `BufWriter` each of those small writes costs a call.
+    line: Vec<u8>,
 }
 
 impl<W: Write> Printer<W> {
     pub(crate) fn new(out: W, format: Format) -> Self {
-        Printer { out, format }
+        Printer {
+            out,
+            format,
+            line: Vec::new(),
+        }
     }
 
     /// Writes every hit and, for JSON, the summary line.
@@ -77,10 +85,7 @@ impl<W: Write> Printer<W> {
     /// Writes one hit; `qid` tags it in batch mode.
     pub(crate) fn hit(&mut self, hit: &Hit, qid: Option<&str>) -> io::Result<()> {
         match &self.format {
-            Format::Json => {
-                serde_json::to_writer(&mut self.out, &JsonHit::new(hit, qid))?;
-                writeln!(self.out)
-            }
+            Format::Json => self.json_line(&JsonHit::new(hit, qid)),
             Format::Trec { tag } => writeln!(
                 self.out,
                 "{} Q0 {} {} {} {}",
@@ -110,15 +115,20 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// Writes `value` as one line of JSON.
+    fn json_line(&mut self, value: &impl serde::Serialize) -> io::Result<()> {
+        self.line.clear();
+        serde_json::to_writer(&mut self.line, value)?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
+    }
+
     /// JSON: the summary object. Text: the count line after the hits (and,
     /// in batch mode, a blank line between queries); a single query without
     /// hits prints nothing here: its stderr line says so.
     fn summary(&mut self, qid: Option<&str>, results: &SearchResults) -> io::Result<()> {
         match self.format {
-            Format::Json => {
-                serde_json::to_writer(&mut self.out, &JsonSummary::new(results, qid))?;
-                writeln!(self.out)
-            }
+            Format::Json => self.json_line(&JsonSummary::new(results, qid)),
             Format::Trec { .. } | Format::Files | Format::Count => Ok(()),
             Format::Text { color } => {
                 if results.hits.is_empty() && qid.is_none() {
