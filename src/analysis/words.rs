@@ -159,6 +159,28 @@ impl Words<'_> {
     }
 }
 
+/// [`BYTE_CLASS`] values: an ASCII letter or digit, any other ASCII byte,
+/// and a byte of a multi-byte character (decoded to be classified).
+const ALNUM: u8 = 0;
+const OTHER: u8 = 1;
+const NON_ASCII: u8 = 2;
+
+/// The class of each byte, so that the scan of a word or of the gap between
+/// words tests a byte with one lookup (it is most of highlighting's cost).
+static BYTE_CLASS: [u8; 256] = {
+    let mut class = [NON_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        class[b] = if (b as u8).is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            OTHER
+        };
+        b += 1;
+    }
+    class
+};
+
 impl Iterator for Words<'_> {
     type Item = Range<usize>;
 
@@ -167,17 +189,14 @@ impl Iterator for Words<'_> {
         // Skip to the next alphanumeric character.
         loop {
             let &b = bytes.get(self.at)?;
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    break;
-                }
-                self.at += 1;
-            } else {
-                match self.char_at(self.at) {
+            match BYTE_CLASS[usize::from(b)] {
+                ALNUM => break,
+                OTHER => self.at += 1,
+                _ => match self.char_at(self.at) {
                     Some(c) if c.is_alphanumeric() => break,
                     Some(c) => self.at += c.len_utf8(),
                     None => self.at += 1,
-                }
+                },
             }
         }
         let start = self.at;
@@ -191,15 +210,13 @@ impl Iterator for Words<'_> {
         loop {
             // A run of alphanumeric characters.
             while let Some(&b) = bytes.get(at) {
-                if b.is_ascii_alphanumeric() {
-                    at += 1;
-                } else if b.is_ascii() {
-                    break;
-                } else {
-                    match self.char_at(at) {
+                match BYTE_CLASS[usize::from(b)] {
+                    ALNUM => at += 1,
+                    OTHER => break,
+                    _ => match self.char_at(at) {
                         Some(c) if c.is_alphanumeric() => at += c.len_utf8(),
                         _ => break,
-                    }
+                    },
                 }
             }
             // A joiner between two characters that it joins.
