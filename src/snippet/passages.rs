@@ -442,12 +442,14 @@ impl Cues {
             ..Cues::default()
         };
         let mut buf = [0u8; 16];
-        for word in text.split(|c: char| !c.is_ascii_alphabetic()) {
+        // Bytes, not characters: a character outside ASCII separates words
+        // either way, and so does each of its bytes.
+        for word in text.as_bytes().split(|b| !b.is_ascii_alphabetic()) {
             if word.len() < 2 || word.len() > buf.len() {
                 continue;
             }
             let lower = &mut buf[..word.len()];
-            lower.copy_from_slice(word.as_bytes());
+            lower.copy_from_slice(word);
             lower.make_ascii_lowercase();
             match &*lower {
                 b"said" | b"says" | b"according" | b"told" | b"reported" | b"report"

@@ -143,26 +143,37 @@ const ABBREVIATIONS: &[&str] = &[
 /// Initials and common abbreviations ("Jan. 25", "Dr. Smith") do not end one.
 pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let slice = &text[range.clone()];
+    let bytes = slice.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = slice.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
+    let mut i = 0;
+    // Terminators are found byte by byte (`…` starts with 0xE2, which is
+    // never inside another character), without decoding the text between.
+    while i < bytes.len() {
+        let c = match bytes[i] {
+            b'.' => '.',
+            b'!' => '!',
+            b'?' => '?',
+            0xE2 if bytes[i..].starts_with("…".as_bytes()) => '…',
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
         // Swallow repeated terminators and closing quotes/brackets.
         let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
+        for d in slice[end..].chars() {
             if matches!(
                 d,
                 '.' | '!' | '?' | '…' | '"' | '\'' | '”' | '’' | ')' | ']' | '»'
             ) {
-                end = j + d.len_utf8();
-                chars.next();
+                end += d.len_utf8();
             } else {
                 break;
             }
         }
+        let at = i;
+        i = end;
         // Must be followed by white space, then a sentence start.
         let rest = &slice[end..];
         let after_space = rest.trim_start();
@@ -179,7 +190,7 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
         if !starts_sentence {
             continue;
         }
-        if c == '.' && is_abbreviation(&slice[start..i]) {
+        if c == '.' && is_abbreviation(&slice[start..at]) {
             continue;
         }
         let sentence = trim_range(slice, start..end);
