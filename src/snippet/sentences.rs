@@ -147,15 +147,22 @@ pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
-    // Terminators are found byte by byte (`…` starts with 0xE2, which is
+    // Terminators are found by their bytes (`…` starts with 0xE2, which is
     // never inside another character), without decoding the text between.
+    let find = |from: usize, found: Option<usize>| found.map_or(bytes.len(), |k| from + k);
+    let mut next_e2 = find(0, memchr::memchr(0xE2, bytes));
     while i < bytes.len() {
-        let c = match bytes[i] {
-            b'.' => '.',
-            b'!' => '!',
-            b'?' => '?',
-            0xE2 if bytes[i..].starts_with("…".as_bytes()) => '…',
-            _ => {
+        if next_e2 < i {
+            next_e2 = find(i, memchr::memchr(0xE2, &bytes[i..]));
+        }
+        i = find(i, memchr::memchr3(b'.', b'!', b'?', &bytes[i..])).min(next_e2);
+        let c = match bytes.get(i) {
+            None => break,
+            Some(b'.') => '.',
+            Some(b'!') => '!',
+            Some(b'?') => '?',
+            Some(_) if bytes[i..].starts_with("…".as_bytes()) => '…',
+            Some(_) => {
                 i += 1;
                 continue;
             }
