@@ -865,6 +865,28 @@ async fn drive_page(chromium: &Path, port: u16, profile: &Path, url: &str, shots
         status.as_str().unwrap_or("").starts_with("2 articles"),
         "{status}"
     );
+
+    // The filters are in the address, so a reload or a shared link keeps them.
+    let filtered = "?q=pay&until=2024-01-15&sort=-date";
+    assert_eq!(eval("return location.search").await, filtered);
+    c.goto("about:blank").await.expect("leave the page");
+    c.goto(&format!("{url}{filtered}"))
+        .await
+        .expect("load the page from a filtered link");
+    wait_for("return document.querySelectorAll('#results li.hit').length === 2").await;
+    assert_eq!(
+        eval("return [document.getElementById('q').value, document.getElementById('until').value, document.getElementById('since').value, document.getElementById('sort').value].join('|')").await,
+        "pay|2024-01-15||-date"
+    );
+    let shown = eval(ids).await;
+    assert!(
+        !shown.as_str().unwrap_or("zz_xss").contains("zz_xss"),
+        "{shown}"
+    );
+    // Clearing a filter takes it out of the address and the results.
+    eval("const u = document.getElementById('until'); u.value = ''; u.dispatchEvent(new Event('change')); return true").await;
+    wait_for("return document.querySelectorAll('#results li.hit').length === 3").await;
+    assert_eq!(eval("return location.search").await, "?q=pay&sort=-date");
     c.close().await.expect("close the browser");
 }
 
