@@ -178,6 +178,12 @@ static SEGMENT_NORMS: Mutex<Vec<(NormsKey, Arc<[Score]>)>> = Mutex::new(Vec::new
 const SEGMENT_NORMS_KEPT: usize = 256;
 
 impl Bm25FTermQuery {
+    /// The most this word adds to an article's score: its weight, since
+    /// `tf / (tf + norm)` stays below 1.
+    pub fn max_score(&self) -> Score {
+        self.weight
+    }
+
     /// How to find an article's norm in the segment `reader`: read per
     /// article in a process's first search, kept per segment after that.
     pub(super) fn segment_norms(&self, reader: &SegmentReader) -> tantivy::Result<Norms> {

@@ -574,6 +574,14 @@ pub fn all_field_term(
     Ok((Box::new(query), df))
 }
 
+/// The most a query of [`all_field_term`] adds to an article's score;
+/// `None` for any other query.
+pub fn word_max_score(query: &dyn Query) -> Option<f32> {
+    query
+        .downcast_ref::<Bm25FTermQuery>()
+        .map(Bm25FTermQuery::max_score)
+}
+
 /// [`all_field_term`] as its own type, and the document frequency.
 fn bm25f_term(
     searcher: &Searcher,

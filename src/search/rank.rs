@@ -11,7 +11,7 @@ use super::SearchOptions;
 use super::{feedback, rerank, topk};
 use crate::error::Result;
 use crate::index::schema::{Fields, StoredArticle};
-use crate::query::CompiledQuery;
+use crate::query::{self, CompiledQuery};
 use crate::query::{Bm25FOrQuery, Filter};
 
 /// How many first-pass articles feedback re-ranks (or `--limit`, if more):
@@ -93,7 +93,7 @@ pub(super) fn rank(
         return Ok((top, total, exact));
     };
     let lambda = fb.original_weight.clamp(0.0, 1.0);
-    let mut top = rescore(searcher, &first, lambda, &extras)?;
+    let mut top = rescore(searcher, &first, lambda, &extras, limit)?;
     top.truncate(limit);
     Ok((top, total, exact))
 }
@@ -158,51 +158,136 @@ fn collect<C: Collector>(
 }
 
 /// Second pass of feedback: `λ × first-pass score` plus the expansion
-/// words' scores, for each first-pass article, best first (ties: first-pass
-/// order, itself by score and article id).
+/// words' scores, for the first-pass articles, best first (ties: first-pass
+/// order, itself by score and article id). Only the best `keep` are sure to
+/// be there: the words are added one at a time, the one that can add most
+/// first, and an article whose score with every word still to come at its
+/// most stays below the `keep` best so far is dropped (it could not rank
+/// among them) without looking it up in the other words' postings. The
+/// scores of the rest are summed in the words' own order, so they are the
+/// same floats as when every article is scored.
 fn rescore(
     searcher: &Searcher,
     first: &[(f32, DocAddress)],
     lambda: f32,
     extras: &[Box<dyn Query>],
+    keep: usize,
 ) -> Result<Vec<(f32, DocAddress)>> {
     let scoring = EnableScoring::enabled_from_searcher(searcher);
     let weights = extras
         .iter()
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
-    let mut by_segment: Vec<(DocAddress, f32, usize)> = first
+    let n = extras.len();
+    let bounds: Vec<f64> = extras
+        .iter()
+        .map(|q| query::word_max_score(q.as_ref()).map_or(f64::INFINITY, f64::from))
+        .collect();
+    // Dropping needs every bound and score to be finite and not negative.
+    let prunable = keep > 0
+        && keep < first.len()
+        && lambda.is_finite()
+        && lambda >= 0.0
+        && first.iter().all(|(s, _)| s.is_finite() && *s >= 0.0)
+        && bounds.iter().all(|b| b.is_finite() && *b >= 0.0);
+    // The words, most first; `to_come[i]`: the most words order[i..] add.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by(|&a, &b| bounds[b].total_cmp(&bounds[a]));
+    let mut to_come = vec![0.0f64; n + 1];
+    for i in (0..n).rev() {
+        to_come[i] = to_come[i + 1] + bounds[order[i]];
+    }
+    let mut docs: Vec<Rescored> = first
         .iter()
         .enumerate()
-        .map(|(rank, &(score, addr))| (addr, score, rank))
+        .map(|(rank, &(base, addr))| Rescored {
+            addr,
+            base,
+            rank,
+            lower: f64::from(lambda * base),
+            alive: true,
+        })
         .collect();
-    by_segment.sort_by_key(|&(addr, _, _)| addr);
-    let mut out = Vec::with_capacity(first.len());
-    for run in by_segment.chunk_by(|a, b| a.0.segment_ord == b.0.segment_ord) {
-        let reader = searcher.segment_reader(run[0].0.segment_ord);
-        let mut scorers = weights
-            .iter()
-            .map(|w| w.scorer(reader, 1.0))
-            .collect::<tantivy::Result<Vec<_>>>()?;
-        for &(addr, base, rank) in run {
-            let mut score = lambda * base;
-            for scorer in &mut scorers {
-                if scorer.doc() < addr.doc_id {
-                    scorer.seek(addr.doc_id);
-                }
-                if scorer.doc() == addr.doc_id {
-                    score += scorer.score();
+    docs.sort_by_key(|d| d.addr);
+    // parts[doc * n + word]: what the word adds to the article.
+    let mut parts: Vec<Option<f32>> = vec![None; docs.len() * n];
+    let mut lows: Vec<f64> = Vec::with_capacity(docs.len());
+    for (step, &word) in order.iter().enumerate() {
+        if prunable {
+            lows.clear();
+            lows.extend(docs.iter().filter(|d| d.alive).map(|d| d.lower));
+            if lows.len() > keep {
+                let (_, kth, _) = lows.select_nth_unstable_by(keep - 1, |a, b| b.total_cmp(a));
+                let threshold = *kth * (1.0 - RESCORE_SLACK);
+                for d in docs.iter_mut().filter(|d| d.alive) {
+                    if (d.lower + to_come[step]) * (1.0 + RESCORE_SLACK) < threshold {
+                        d.alive = false;
+                    }
                 }
             }
-            out.push((score, rank, addr));
+        }
+        let mut start = 0;
+        while start < docs.len() {
+            let segment = docs[start].addr.segment_ord;
+            let end = start
+                + docs[start..]
+                    .iter()
+                    .take_while(|d| d.addr.segment_ord == segment)
+                    .count();
+            if docs[start..end].iter().any(|d| d.alive) {
+                let reader = searcher.segment_reader(segment);
+                let mut scorer = weights[word].scorer(reader, 1.0)?;
+                for (i, d) in docs.iter_mut().enumerate().take(end).skip(start) {
+                    if !d.alive {
+                        continue;
+                    }
+                    if scorer.doc() < d.addr.doc_id {
+                        scorer.seek(d.addr.doc_id);
+                    }
+                    if scorer.doc() == d.addr.doc_id {
+                        let s = scorer.score();
+                        parts[i * n + word] = Some(s);
+                        d.lower += f64::from(s);
+                    }
+                }
+            }
+            start = end;
         }
     }
+    let mut out: Vec<(f32, usize, DocAddress)> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.alive)
+        .map(|(i, d)| {
+            let mut score = lambda * d.base;
+            for s in parts[i * n..(i + 1) * n].iter().flatten() {
+                score += s;
+            }
+            (score, d.rank, d.addr)
+        })
+        .collect();
     out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     Ok(out
         .into_iter()
         .map(|(score, _, addr)| (score, addr))
         .collect())
 }
+
+/// A first-pass article in [`rescore`].
+struct Rescored {
+    addr: DocAddress,
+    base: f32,
+    /// Its place in the first pass (the tie-break).
+    rank: usize,
+    /// Its score so far: `λ × base` and the words added, each at least 0.
+    lower: f64,
+    /// Whether it can still rank among the best `keep`.
+    alive: bool,
+}
+
+/// Relative slack on [`rescore`]'s bounds: its running sums are `f64`s, the
+/// scores `f32` sums in another order, a few ulps (about 1e-7) apart.
+const RESCORE_SLACK: f64 = 1e-5;
 
 #[cfg(test)]
 mod tests {
@@ -211,6 +296,72 @@ mod tests {
     use crate::query::{self, RankSettings};
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, BoostQuery, Occur};
+
+    /// Rescoring only the best `keep` gives the same articles, in the same
+    /// order, with the same scores (bit for bit) as rescoring all of them,
+    /// over random queries, expansions, weights and `keep`.
+    #[test]
+    fn rescore_keeping_the_best_equals_rescoring_all() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        const WORDS: [&str; 24] = [
+            "pay", "strike", "ballot", "union", "nurse", "offer", "talks", "vote", "rail", "wage",
+            "staff", "deal", "health", "minister", "week", "court", "price", "oil", "bank", "rate",
+            "share", "market", "trade", "profit",
+        ];
+        // Common words first: a word's chance falls with its place.
+        let word = |next: &mut dyn FnMut(usize) -> usize| {
+            let reach = next(WORDS.len()) + 1;
+            WORDS[next(reach)]
+        };
+        let texts: Vec<(String, String)> = (0..600)
+            .map(|_| {
+                let title: Vec<&str> = (0..next(4)).map(|_| word(&mut next)).collect();
+                let body: Vec<&str> = (0..5 + next(60)).map(|_| word(&mut next)).collect();
+                (title.join(" "), body.join(" "))
+            })
+            .collect();
+        let (searcher, fields) = schema::in_memory(&texts);
+        let rank = RankSettings::default();
+        let stats = query::AllStats::of(&searcher, &fields).expect("stats");
+        let term = |w: &str, boost: f32| {
+            query::all_field_term(&searcher, &fields, &rank, stats, w, boost)
+                .expect("term")
+                .0
+        };
+        let mut pruned_some = 0;
+        for _ in 0..200 {
+            let base: Vec<(Occur, Box<dyn Query>)> = (0..1 + next(3))
+                .map(|_| (Occur::Should, term(word(&mut next), 1.0)))
+                .collect();
+            let first = searcher
+                .search(&BooleanQuery::new(base), &by_score(100))
+                .expect("first pass");
+            let extras: Vec<Box<dyn Query>> = (0..3 + next(18))
+                .map(|_| term(word(&mut next), next(50) as f32 / 100.0))
+                .collect();
+            let lambda = (30 + next(60)) as f32 / 100.0;
+            let keep = 1 + next(20);
+            let all = rescore(&searcher, &first, lambda, &extras, usize::MAX).expect("all");
+            let best = rescore(&searcher, &first, lambda, &extras, keep).expect("best");
+            let k = keep.min(all.len());
+            assert!(best.len() >= k, "{} < {k}", best.len());
+            let bits = |v: &[(f32, DocAddress)]| {
+                v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>()
+            };
+            assert_eq!(bits(&best[..k]), bits(&all[..k]), "keep {keep}");
+            pruned_some += usize::from(best.len() < all.len());
+        }
+        assert!(
+            pruned_some > 50,
+            "only {pruned_some} of 200 dropped anything"
+        );
+    }
 
     #[test]
     fn rescore_matches_required_plus_optional_boolean_query() {
@@ -237,7 +388,7 @@ mod tests {
         let lambda = 0.7;
 
         let first = searcher.search(&base, &by_score(10)).expect("first pass");
-        let got = rescore(&searcher, &first, lambda, &extras).expect("rescore");
+        let got = rescore(&searcher, &first, lambda, &extras, usize::MAX).expect("rescore");
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(
             Occur::Must,
