@@ -248,7 +248,7 @@ impl Bm25FTermQuery {
         if title.is_none() && body.is_none() {
             return Ok(None);
         }
-        let title = title.unwrap_or_else(SegmentPostings::empty);
+        let title = Box::new(title.unwrap_or_else(SegmentPostings::empty));
         let body = body.unwrap_or_else(SegmentPostings::empty);
         let (title_doc, body_doc) = (title.doc(), body.doc());
         Ok(Some(Bm25FScorer {
@@ -293,7 +293,11 @@ fn explain(
 
 /// Walks the headline and body postings of one word together (a union).
 struct Bm25FScorer {
-    title: SegmentPostings,
+    /// Boxed: a `SegmentPostings` holds two decoded blocks (about a
+    /// kilobyte) and a scorer is moved several times before it runs; the
+    /// headline's postings are short and seldom advanced, so the extra
+    /// pointer costs little where the body's would.
+    title: Box<SegmentPostings>,
     body: SegmentPostings,
     /// The two postings' current documents (kept here: asking the postings
     /// costs a bounds-checked read of their decoded block).
