@@ -154,7 +154,7 @@ pub(crate) fn files(index: &Path) -> BTreeMap<String, u64> {
             let name = e.file_name().to_string_lossy().into_owned();
             Some((name, e.metadata().ok()?.len()))
         })
-        .filter(|(name, _)| !name.ends_with(".lock"))
+        .filter(|(name, _)| !name.ends_with(".lock") && name != "bounds")
         .collect()
 }
 
@@ -170,9 +170,20 @@ pub(crate) fn committed_segments(index: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Asserts that every segment file in `index` belongs to the last commit.
+/// Asserts that every segment file in `index`, and every block-bounds file
+/// in its `bounds` folder, belongs to the last commit.
 pub(crate) fn assert_no_orphan_files(index: &Path) {
     let segments = committed_segments(index);
+    if let Ok(bounds) = fs::read_dir(index.join("bounds")) {
+        for entry in bounds {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".bounds").unwrap_or(&name);
+            assert!(
+                segments.iter().any(|s| s == stem),
+                "bounds/{name} is for no segment of the last commit ({segments:?})"
+            );
+        }
+    }
     for name in files(index).keys() {
         if name == "meta.json" || name == ".managed.json" {
             continue;

@@ -4,6 +4,7 @@
 //! is the only place that knows field names; `store` opens, creates and
 //! locks the folder; `stats` gathers the facts `passim stats` shows.
 
+pub(crate) mod bounds;
 pub(crate) mod schema;
 pub(crate) mod stats;
 pub(crate) mod store;

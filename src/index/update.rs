@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use tantivy::{Index, IndexWriter, ReloadPolicy, Searcher, Term};
 
+use super::bounds;
 use super::schema::{self, Fields, Origin};
 use super::store::{self, Payload};
 use crate::error::{describe_io, display, Error, Result, Stage};
@@ -168,6 +169,7 @@ fn update(opts: &IndexOptions, reporter: &mut dyn Reporter) -> Result<IndexRepor
         drop(index);
         return Err(failed_run(dir, e, Stage::Merge, 0, free_before));
     }
+    bounds::refresh_default(dir, &index, &fields);
 
     let reader = index
         .reader_builder()
@@ -717,6 +719,7 @@ fn remove(dir: &Path, paths: &[PathBuf]) -> Result<Vec<RemovedRoot>> {
     commit.commit()?;
     writer.wait_merging_threads()?;
     store::sync_dir(dir)?;
+    bounds::refresh_default(dir, &index, &fields);
     Ok(removed)
 }
 

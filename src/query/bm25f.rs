@@ -21,6 +21,8 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
 
+use crate::index::bounds::SegmentBounds;
+
 /// BM25F parameters and corpus statistics for one word.
 #[derive(Clone, Debug)]
 pub struct Bm25FTermQuery {
@@ -237,13 +239,36 @@ impl Bm25FTermQuery {
         reader: &SegmentReader,
         boost: Score,
     ) -> tantivy::Result<Option<Bm25FScorer>> {
+        Ok(self.keyed_scorer(reader, boost)?.map(|(scorer, _)| scorer))
+    }
+
+    /// The word's scorer on one segment and the start of its body postings
+    /// (what its block bounds are filed under); `None` if the segment lacks
+    /// the word.
+    fn keyed_scorer(
+        &self,
+        reader: &SegmentReader,
+        boost: Score,
+    ) -> tantivy::Result<Option<(Bm25FScorer, Option<u64>)>> {
         let title = match self.use_title {
             true => postings(reader, &self.title)?,
             false => None,
         };
-        let body = match self.use_body {
-            true => postings(reader, &self.body)?,
-            false => None,
+        let (body, key) = match self.use_body {
+            true => {
+                let inverted = reader.inverted_index(self.body.field())?;
+                match inverted.get_term_info(&self.body)? {
+                    Some(info) => (
+                        Some(
+                            inverted
+                                .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?,
+                        ),
+                        Some(info.postings_range.start as u64),
+                    ),
+                    None => (None, None),
+                }
+            }
+            false => (None, None),
         };
         if title.is_none() && body.is_none() {
             return Ok(None);
@@ -251,7 +276,7 @@ impl Bm25FTermQuery {
         let title = Box::new(title.unwrap_or_else(SegmentPostings::empty));
         let body = body.unwrap_or_else(SegmentPostings::empty);
         let (title_doc, body_doc) = (title.doc(), body.doc());
-        Ok(Some(Bm25FScorer {
+        let scorer = Bm25FScorer {
             title,
             body,
             title_doc,
@@ -260,7 +285,57 @@ impl Bm25FTermQuery {
             norms: self.segment_norms(reader)?,
             weight: self.weight * boost,
             repeat: self.repeat,
-        }))
+        };
+        Ok(Some((scorer, key)))
+    }
+
+    /// The word's per-window bounds in a segment with block bounds
+    /// `bounds` (see [`crate::index::bounds`]), if it has them there and
+    /// they were written for this word's `b` and headline weight.
+    fn window_bounds(
+        &self,
+        bounds: &SegmentBounds,
+        key: Option<u64>,
+        weight: Score,
+    ) -> Option<WindowBounds> {
+        let [k1, b, b_per_len, repeat] = self.norms_key.map(f32::from_bits);
+        let written = bounds.params();
+        if written.b != b || written.repeat != repeat || b_per_len.is_nan() || b_per_len <= 0.0 {
+            return None;
+        }
+        let r = bounds.row(key?)?;
+        Some(WindowBounds {
+            r,
+            // Bounds written at a smaller mean length (a larger b / avg_len) still hold, scaled.
+            scale: (f64::from(written.b_per_len) / f64::from(b_per_len)).max(1.0),
+            k1: f64::from(k1),
+            weight: f64::from(weight),
+        })
+    }
+}
+
+/// One word's bounds per window of a segment: the most it adds to the
+/// score of any article there.
+struct WindowBounds {
+    /// The largest `tf / (1 − b + (b / avg_len) · len)` per window, as written.
+    r: Vec<f32>,
+    /// What `r` is multiplied by for the current mean length.
+    scale: f64,
+    k1: f64,
+    weight: f64,
+}
+
+impl WindowBounds {
+    /// At most `weight × r / (r + k1)`, the score at the window's largest `r`.
+    fn of(&self, window: usize) -> f64 {
+        match self.r.get(window) {
+            Some(&r) if r <= 0.0 => 0.0,
+            Some(&r) => {
+                let r = f64::from(r) * self.scale;
+                (self.weight * r / (r + self.k1)).min(self.weight)
+            }
+            None => self.weight,
+        }
     }
 }
 
@@ -573,6 +648,166 @@ struct Cursor {
     /// The word's place in the query: scores are summed in this order, as
     /// [`Bm25FUnion`] sums them, so that the sums are the same floats.
     place: usize,
+    /// Tighter bounds per window of the segment, if it has them.
+    window: Option<WindowBounds>,
+}
+
+/// Every match of one word, as the exhaustive union scores it.
+fn for_each_match(
+    scorer: &mut Bm25FScorer,
+    mut threshold: Score,
+    accept: &mut dyn FnMut(DocId) -> bool,
+    collect: &mut dyn FnMut(DocId, Score) -> Score,
+) -> PrunedSegment {
+    let mut matches = 0u64;
+    let mut doc = scorer.doc;
+    while doc != TERMINATED {
+        if accept(doc) {
+            matches += 1;
+            let score = scorer.score();
+            if score >= threshold {
+                threshold = collect(doc, score);
+            }
+        }
+        doc = scorer.advance();
+    }
+    PrunedSegment {
+        matches,
+        exact: true,
+    }
+}
+
+/// MaxScore as in [`Bm25FOrQuery::for_each_pruned`], window by window of
+/// `1 << window_log2` document ids, with each word's bound in the window
+/// (from the segment's block bounds, or its overall bound if it has none
+/// there): a window whose words together cannot reach the threshold is
+/// passed over unscored, and within a window the non-essential words are
+/// those whose window bounds together cannot.
+fn for_each_windowed(
+    cursors: &mut [Cursor],
+    window_log2: u32,
+    max_doc: DocId,
+    mut threshold: Score,
+    accept: &mut dyn FnMut(DocId) -> bool,
+    collect: &mut dyn FnMut(DocId, Score) -> Score,
+) -> PrunedSegment {
+    let n = cursors.len();
+    let beaten = |bound: f64, threshold: Score| bound < f64::from(threshold);
+    // prefix[i]: the most words 0..i can add together in this window, with slack.
+    let mut prefix = vec![0.0f64; n + 1];
+    let mut parts = [0.0 as Score; MAX_PRUNED_WORDS];
+    let mut matched = 0u64;
+    let mut matches = 0u64;
+    let mut skipped_any = false;
+    let mut start: DocId = 0;
+    loop {
+        // Every word at or past the window, so that a word whose next
+        // article is beyond it adds nothing here.
+        let mut first = TERMINATED;
+        for c in cursors.iter_mut() {
+            if c.scorer.doc < start {
+                c.scorer.seek(start);
+            }
+            first = first.min(c.scorer.doc);
+        }
+        if first == TERMINATED || first >= max_doc {
+            break;
+        }
+        start = first >> window_log2 << window_log2;
+        let end = start.saturating_add(1 << window_log2);
+        let window = (start >> window_log2) as usize;
+        let mut sum = 0.0f64;
+        for (i, c) in cursors.iter().enumerate() {
+            if c.scorer.doc < end {
+                sum += c.window.as_ref().map_or(c.bound, |w| w.of(window));
+            }
+            prefix[i + 1] = sum * (1.0 + BOUND_SLACK);
+        }
+        // Words 0..essential are non-essential in this window.
+        let mut essential = 0;
+        while essential < n && beaten(prefix[essential + 1], threshold) {
+            essential += 1;
+        }
+        if essential == n {
+            // Nothing here can reach the top.
+            skipped_any = true;
+            start = end;
+            if end == DocId::MAX {
+                break;
+            }
+            continue;
+        }
+        skipped_any |= essential > 0;
+        loop {
+            let mut doc = TERMINATED;
+            for c in &cursors[essential..] {
+                doc = doc.min(c.scorer.doc);
+            }
+            if doc >= end {
+                break;
+            }
+            let mut partial = 0.0f64;
+            for c in &mut cursors[essential..] {
+                if c.scorer.doc == doc {
+                    let s = c.scorer.score();
+                    parts[c.place % MAX_PRUNED_WORDS] = s;
+                    matched |= 1 << (c.place % MAX_PRUNED_WORDS);
+                    partial += f64::from(s);
+                    c.scorer.advance();
+                }
+            }
+            if !accept(doc) {
+                matched = 0;
+                continue;
+            }
+            matches += 1;
+            let mut bound = partial * (1.0 + BOUND_SLACK) + prefix[essential];
+            let mut complete = !beaten(bound, threshold);
+            if complete {
+                for i in (0..essential).rev() {
+                    let c = &mut cursors[i];
+                    if c.scorer.doc < doc {
+                        c.scorer.seek(doc);
+                    }
+                    bound -= prefix[i + 1] - prefix[i];
+                    if c.scorer.doc == doc {
+                        let s = c.scorer.score();
+                        parts[c.place % MAX_PRUNED_WORDS] = s;
+                        matched |= 1 << (c.place % MAX_PRUNED_WORDS);
+                        bound += f64::from(s) * (1.0 + BOUND_SLACK);
+                    }
+                    if beaten(bound, threshold) {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete {
+                let mut score: Score = 0.0;
+                let mut bits = matched;
+                while bits != 0 {
+                    score += parts[bits.trailing_zeros() as usize % MAX_PRUNED_WORDS];
+                    bits &= bits - 1;
+                }
+                if score >= threshold {
+                    threshold = collect(doc, score);
+                    while essential < n && beaten(prefix[essential + 1], threshold) {
+                        essential += 1;
+                        skipped_any = true;
+                    }
+                }
+            }
+            matched = 0;
+        }
+        if end == DocId::MAX {
+            break;
+        }
+        start = end;
+    }
+    PrunedSegment {
+        matches,
+        exact: !skipped_any,
+    }
 }
 
 impl Bm25FOrQuery {
@@ -597,6 +832,7 @@ impl Bm25FOrQuery {
     pub fn for_each_pruned(
         &self,
         reader: &SegmentReader,
+        bounds: Option<&SegmentBounds>,
         mut threshold: Score,
         accept: &mut dyn FnMut(DocId) -> bool,
         collect: &mut dyn FnMut(DocId, Score) -> Score,
@@ -611,10 +847,11 @@ impl Bm25FOrQuery {
         }
         let mut cursors = Vec::with_capacity(self.terms.len());
         for (place, term) in self.terms.iter().enumerate() {
-            if let Some(scorer) = term.bm25f_scorer(reader, 1.0)? {
+            if let Some((scorer, key)) = term.keyed_scorer(reader, 1.0)? {
                 if scorer.doc() != TERMINATED {
                     cursors.push(Cursor {
                         bound: f64::from(scorer.weight),
+                        window: bounds.and_then(|b| term.window_bounds(b, key, scorer.weight)),
                         scorer,
                         place,
                     });
@@ -622,6 +859,29 @@ impl Bm25FOrQuery {
             }
         }
         cursors.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+        if let [only] = &mut cursors[..] {
+            if only.window.is_none() {
+                // One word without bounds here: nothing to skip, so every
+                // match is scored, without the loop's bookkeeping.
+                return Ok(Some(for_each_match(
+                    &mut only.scorer,
+                    threshold,
+                    accept,
+                    collect,
+                )));
+            }
+        }
+        if let Some(bounds) = bounds.filter(|_| cursors.iter().any(|c| c.window.is_some())) {
+            let window_log2 = bounds.window_log2();
+            return Ok(Some(for_each_windowed(
+                &mut cursors,
+                window_log2,
+                reader.max_doc(),
+                threshold,
+                accept,
+                collect,
+            )));
+        }
         // below[i]: the most words 0..i can add together, with slack.
         let mut below = Vec::with_capacity(cursors.len() + 1);
         let mut sum = 0.0f64;

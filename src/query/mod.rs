@@ -11,8 +11,8 @@ mod bm25f;
 pub mod filter;
 mod phrase;
 
-pub use bm25f::{count_search, Bm25FOrQuery};
-use bm25f::{Bm25FParams, Bm25FTermQuery};
+use bm25f::Bm25FParams;
+pub use bm25f::{count_search, Bm25FOrQuery, Bm25FTermQuery};
 pub use filter::Filter;
 use phrase::{Bm25FPhraseQuery, FieldPhrase};
 use tantivy::query::{

@@ -72,6 +72,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 use crate::error::{Error, Result};
+use crate::index::bounds::BoundsSet;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::index::stats::{self, Stats};
 use crate::index::store;
@@ -124,6 +125,8 @@ pub struct Engine {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Block bounds of the index's segments, for top-k pruning.
+    bounds: BoundsSet,
 }
 
 impl Engine {
@@ -151,6 +154,7 @@ impl Engine {
             index,
             reader,
             fields,
+            bounds: BoundsSet::in_dir(dir),
         })
     }
 
@@ -219,6 +223,7 @@ impl Engine {
                 &self.fields,
                 &compiled,
                 &filter,
+                &self.bounds,
                 opts,
                 want,
                 &mut fetched,

@@ -10,9 +10,10 @@ use super::top::TopByScore;
 use super::SearchOptions;
 use super::{feedback, rerank, topk};
 use crate::error::Result;
+use crate::index::bounds::BoundsSet;
 use crate::index::schema::{Fields, StoredArticle};
 use crate::query::{self, CompiledQuery};
-use crate::query::{Bm25FOrQuery, Filter};
+use crate::query::{Bm25FOrQuery, Bm25FTermQuery, Filter};
 
 /// How many first-pass articles feedback re-ranks (or `--limit`, if more):
 /// only these can reach the top after expansion. On the six eval sets,
@@ -33,11 +34,13 @@ pub(super) type Outcome = (Vec<(f32, DocAddress)>, usize, bool);
 /// with the expansion words added. The same articles match either way and
 /// the highlights stay the words the user typed; feedback only changes
 /// the order.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn rank(
     searcher: &Searcher,
     fields: &Fields,
     compiled: &CompiledQuery,
     filter: &Filter,
+    bounds: &BoundsSet,
     opts: &SearchOptions,
     want: usize,
     fetched: &mut Vec<(DocAddress, StoredArticle)>,
@@ -53,12 +56,12 @@ pub(super) fn rank(
     }
     let second_look = rerank::applies(compiled, &opts.rank);
     if !feedback::applies(compiled, &opts.rank) && !second_look {
-        return first_pass(searcher, compiled, filter, opts, limit);
+        return first_pass(searcher, compiled, filter, bounds, opts, limit);
     }
     // The depth follows `--limit`, not `want`, so that the room kept for
     // copies (see `duplicates::pool`) does not change the ranking.
     let depth = opts.limit.max(RERANK_DEPTH).max(limit);
-    let (mut first, total, exact) = first_pass(searcher, compiled, filter, opts, depth)?;
+    let (mut first, total, exact) = first_pass(searcher, compiled, filter, bounds, opts, depth)?;
     if second_look {
         first = rerank::rerank(searcher, fields, compiled, &first, &opts.rank)?;
     }
@@ -107,13 +110,25 @@ fn first_pass(
     searcher: &Searcher,
     compiled: &CompiledQuery,
     filter: &Filter,
+    bounds: &BoundsSet,
     opts: &SearchOptions,
     k: usize,
 ) -> Result<Outcome> {
     let query = compiled.query.as_ref();
     if !opts.exact_count && !opts.facets {
-        if let Some(or) = query.downcast_ref::<Bm25FOrQuery>() {
-            if let Some(t) = topk::top_k(searcher, or, filter, k)? {
+        // A single word is pruned only with block bounds: without them
+        // nothing can be skipped, and the plain union is faster.
+        let single = match bounds.is_empty() {
+            true => None,
+            false => query
+                .downcast_ref::<Bm25FTermQuery>()
+                .map(|word| Bm25FOrQuery::new(vec![word.clone()])),
+        };
+        if let Some(or) = single
+            .as_ref()
+            .or_else(|| query.downcast_ref::<Bm25FOrQuery>())
+        {
+            if let Some(t) = topk::top_k(searcher, or, filter, bounds, k)? {
                 return Ok((t.top, t.total, t.exact));
             }
         }

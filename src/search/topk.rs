@@ -15,6 +15,7 @@ use tantivy::{DocAddress, Score, Searcher};
 use super::filter::SegmentFilter;
 use super::top::TopByScore;
 use crate::error::Result;
+use crate::index::bounds::BoundsSet;
 use crate::query::{Bm25FOrQuery, Filter};
 
 /// The top `k` and the number of matches (a lower bound unless `exact`).
@@ -55,6 +56,7 @@ pub(super) fn top_k(
     searcher: &Searcher,
     query: &Bm25FOrQuery,
     filter: &Filter,
+    bounds: &BoundsSet,
     k: usize,
 ) -> Result<Option<TopK>> {
     let k = k.max(1);
@@ -92,7 +94,15 @@ pub(super) fn top_k(
             };
             threshold
         };
-        let Some(segment) = query.for_each_pruned(reader, start, &mut accept, &mut collect)? else {
+        let segment_bounds = bounds.get(reader.segment_id());
+        let Some(segment) = query.for_each_pruned(
+            reader,
+            segment_bounds.as_deref(),
+            start,
+            &mut accept,
+            &mut collect,
+        )?
+        else {
             return Ok(None);
         };
         total += segment.matches;
@@ -110,9 +120,10 @@ pub(super) fn top_k(
 mod tests {
     use super::*;
     use crate::analysis;
+    use crate::index::bounds::{self, BoundsParams, SegmentBounds};
     use crate::index::schema::{self, Origin};
     use crate::ingest::Article;
-    use crate::query::{self, RankSettings, Syntax};
+    use crate::query::{self, Bm25FTermQuery, RankSettings, Syntax};
     use crate::search::filter::Filtered;
     use crate::search::rank::by_score;
     use tantivy::collector::Count;
@@ -226,15 +237,50 @@ mod tests {
         assert_eq!(searcher.segment_readers().len(), 5);
         assert!(searcher.segment_readers().iter().any(|r| r.has_deletes()));
         let rank = RankSettings::default();
+        // Block bounds over windows of 64 articles, written at the index's
+        // own mean length and at smaller and larger ones (as after articles
+        // were added): they must give the same hits.
+        let params = bounds::default_params(&searcher, &fields).expect("params");
+        let bound_sets: Vec<BoundsSet> = [1.0f32, 0.7, 1.4]
+            .iter()
+            .map(|scale| {
+                let written = BoundsParams {
+                    b_per_len: params.b_per_len * scale,
+                    ..params
+                };
+                BoundsSet::of(
+                    searcher
+                        .segment_readers()
+                        .iter()
+                        .map(|r| {
+                            let b =
+                                SegmentBounds::compute(r, &fields, written, 6, 8).expect("bounds");
+                            assert!(b.words() > 20, "{}", b.words());
+                            (r.segment_id(), b)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let none = BoundsSet::none();
         let (mut pruned_queries, mut lower_bounds, mut ties) = (0, 0, 0);
+        let (mut visited_without, mut visited_with, mut single_words) = (0, 0, 0);
         for q in 0..3000 {
             let n = 1 + rng.below(6);
             let text = words(&mut rng, &cumulative, n);
             let compiled =
                 query::compile(&text, Syntax::Plain, &searcher, &fields, &rank).expect("compile");
-            let Some(or) = compiled.query.downcast_ref::<Bm25FOrQuery>() else {
+            let single = compiled
+                .query
+                .downcast_ref::<Bm25FTermQuery>()
+                .map(|word| Bm25FOrQuery::new(vec![word.clone()]));
+            let Some(or) = single
+                .as_ref()
+                .or_else(|| compiled.query.downcast_ref::<Bm25FOrQuery>())
+            else {
                 continue;
             };
+            single_words += usize::from(single.is_some());
             let k = [1, 3, 10, 10, 50][rng.below(5)];
             let mut filter = Filter::default();
             match rng.below(4) {
@@ -242,7 +288,10 @@ mod tests {
                 1 => filter.date(Some(1_000_000_000 + rng.below(100_000_000) as i64), None),
                 _ => {}
             }
-            let got = top_k(&searcher, or, &filter, k)
+            let got = top_k(&searcher, or, &filter, &none, k)
+                .expect("top_k")
+                .expect("bounded");
+            let with_bounds = top_k(&searcher, or, &filter, &bound_sets[q % 3], k)
                 .expect("top_k")
                 .expect("bounded");
             let (want, count) = searcher
@@ -258,6 +307,19 @@ mod tests {
                 v.iter().map(|(s, a)| (s.to_bits(), *a)).collect::<Vec<_>>()
             };
             assert_eq!(bits(&got.top), bits(&want), "query {q}: {text:?}, k {k}");
+            assert_eq!(
+                bits(&with_bounds.top),
+                bits(&want),
+                "query {q} with bounds {}: {text:?}, k {k}",
+                q % 3
+            );
+            assert!(with_bounds.total <= count, "query {q}: {text:?}");
+            assert!(
+                !with_bounds.exact || with_bounds.total == count,
+                "query {q}: {text:?}"
+            );
+            visited_without += got.total;
+            visited_with += with_bounds.total;
             if got.exact {
                 assert_eq!(got.total, count, "query {q}: {text:?}");
             } else {
@@ -271,6 +333,12 @@ mod tests {
         assert!(pruned_queries > 2000, "{pruned_queries}");
         assert!(lower_bounds > 500, "{lower_bounds}");
         assert!(ties > 100, "{ties}");
+        // Single words were compared too, and the bounds skipped windows.
+        assert!(single_words > 300, "{single_words}");
+        assert!(
+            visited_with * 10 < visited_without * 8,
+            "{visited_with} of {visited_without}"
+        );
         // More words than the loop has bits for: ranked exhaustively.
         let mut many = std::collections::BTreeSet::new();
         while many.len() < 70 {
@@ -283,7 +351,7 @@ mod tests {
             .query
             .downcast_ref::<Bm25FOrQuery>()
             .expect("bare words");
-        assert!(top_k(&searcher, or, &Filter::default(), 10)
+        assert!(top_k(&searcher, or, &Filter::default(), &none, 10)
             .expect("top_k")
             .is_none());
     }
