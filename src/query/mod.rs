@@ -25,6 +25,7 @@ use tantivy::{Searcher, Term};
 
 use crate::analysis::{self, is_stopword};
 use crate::error::{Error, Result};
+use crate::index::bounds;
 use crate::index::schema::{self, Fields, TextField};
 
 /// Returns a [`Error::BadQuery`] with a formatted message.
@@ -660,14 +661,23 @@ fn union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64>
 }
 
 /// Both fields' frequencies minus the articles that have the word in both,
-/// found by walking the (short) headline postings against the body postings.
+/// found by walking the (short) headline postings against the body postings,
+/// or read from the segment's block bounds where they hold the word (see
+/// [`crate::index::bounds`]; the same count, written at indexing time).
 fn count_union_doc_freq(searcher: &Searcher, title: &Term, body: &Term) -> Result<u64> {
     use tantivy::{DocSet, TERMINATED};
     let mut df = 0u64;
     for segment in searcher.segment_readers() {
         let t = segment.inverted_index(title.field())?;
         let b = segment.inverted_index(body.field())?;
-        let (Some(t_info), Some(b_info)) = (t.get_term_info(title)?, b.get_term_info(body)?) else {
+        let b_info = b.get_term_info(body)?;
+        if let Some(known) = b_info.as_ref().and_then(|info| {
+            bounds::doc_freq(segment.segment_id(), info.postings_range.start as u64)
+        }) {
+            df += u64::from(known);
+            continue;
+        }
+        let (Some(t_info), Some(b_info)) = (t.get_term_info(title)?, b_info) else {
             df += t.doc_freq(title)? as u64 + b.doc_freq(body)? as u64;
             continue;
         };

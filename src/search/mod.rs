@@ -203,6 +203,7 @@ impl Engine {
         opts: &SearchOptions,
     ) -> Result<SearchResults> {
         let started = Instant::now();
+        self.bounds.load(searcher);
         let mut compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
         let mut filter = opts.filter.clone();
         filter.and(std::mem::take(&mut compiled.filter));
