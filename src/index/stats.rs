@@ -65,6 +65,15 @@ pub(crate) fn gather(
             size_bytes += meta.len();
         }
     }
+    // The block bounds (see `bounds`), if written: part of what the index takes.
+    if let Ok(entries) = std::fs::read_dir(dir.join(super::bounds::FOLDER)) {
+        size_bytes += entries
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum::<u64>();
+    }
     let payload = store::read_payload(index)?;
     let roots = match &payload {
         Some(p) => {

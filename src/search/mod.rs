@@ -16,11 +16,15 @@
 //! deletes, `query`), each segment's BM25F length norms from a process's
 //! second search on (one process-wide list keyed by segment id and BM25F
 //! constants, `query::bm25f`; the first search reads each scored article's
-//! field norms instead, so a one-shot search skips the pass), and
-//! feedback's word interner (per thread, `search::feedback`). They are
-//! global rather than fields of `Engine` because tantivy builds scorers
-//! through `Query`/`Weight` trait objects that cannot carry an engine
-//! reference; each is bounded and cleared when full.
+//! field norms instead, so a one-shot search skips the pass), feedback's
+//! word interner (per thread, `search::feedback`), and the block bounds
+//! engines have read, whose per-word document frequencies the query
+//! compiler uses (one process-wide list keyed by segment id,
+//! `index::bounds`). They are global rather than fields of `Engine`
+//! because tantivy builds scorers through `Query`/`Weight` trait objects
+//! that cannot carry an engine reference, and the query compiler runs
+//! without one; each is bounded. The bounds used for pruning are the
+//! engine's own (`Engine::bounds`), passed to ranking.
 
 mod duplicates;
 mod feedback;
