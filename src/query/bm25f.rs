@@ -640,6 +640,9 @@ pub struct PrunedSegment {
     pub exact: bool,
 }
 
+/// A window as wide as any segment (document ids stay below 2^31).
+const WHOLE_SEGMENT: u32 = 31;
+
 /// One word's postings in the MaxScore loop.
 struct Cursor {
     scorer: Bm25FScorer,
@@ -677,7 +680,7 @@ fn for_each_match(
     }
 }
 
-/// MaxScore as in [`Bm25FOrQuery::for_each_pruned`], window by window of
+/// The MaxScore loop of [`Bm25FOrQuery::for_each_pruned`], window by window of
 /// `1 << window_log2` document ids, with each word's bound in the window
 /// (from the segment's block bounds, or its overall bound if it has none
 /// there): a window whose words together cannot reach the threshold is
@@ -714,7 +717,8 @@ fn for_each_windowed(
             break;
         }
         start = first >> window_log2 << window_log2;
-        let end = start.saturating_add(1 << window_log2);
+        // Never past the segment: `TERMINATED` must not fall inside a window.
+        let end = start.saturating_add(1 << window_log2).min(max_doc);
         let window = (start >> window_log2) as usize;
         let mut sum = 0.0f64;
         for (i, c) in cursors.iter().enumerate() {
@@ -732,7 +736,7 @@ fn for_each_windowed(
             // Nothing here can reach the top.
             skipped_any = true;
             start = end;
-            if end == DocId::MAX {
+            if end >= max_doc {
                 break;
             }
             continue;
@@ -799,7 +803,7 @@ fn for_each_windowed(
             }
             matched = 0;
         }
-        if end == DocId::MAX {
+        if end >= max_doc {
             break;
         }
         start = end;
@@ -833,7 +837,7 @@ impl Bm25FOrQuery {
         &self,
         reader: &SegmentReader,
         bounds: Option<&SegmentBounds>,
-        mut threshold: Score,
+        threshold: Score,
         accept: &mut dyn FnMut(DocId) -> bool,
         collect: &mut dyn FnMut(DocId, Score) -> Score,
     ) -> tantivy::Result<Option<PrunedSegment>> {
@@ -871,109 +875,19 @@ impl Bm25FOrQuery {
                 )));
             }
         }
-        if let Some(bounds) = bounds.filter(|_| cursors.iter().any(|c| c.window.is_some())) {
-            let window_log2 = bounds.window_log2();
-            return Ok(Some(for_each_windowed(
-                &mut cursors,
-                window_log2,
-                reader.max_doc(),
-                threshold,
-                accept,
-                collect,
-            )));
-        }
-        // below[i]: the most words 0..i can add together, with slack.
-        let mut below = Vec::with_capacity(cursors.len() + 1);
-        let mut sum = 0.0f64;
-        below.push(0.0);
-        for c in &cursors {
-            sum += c.bound;
-            below.push(sum * (1.0 + BOUND_SLACK));
-        }
-        // Below the threshold, not at it: an article that ties the k-th
-        // score can still enter the top by its id.
-        let beaten = |bound: f64, threshold: Score| bound < f64::from(threshold);
-        // Words 0..essential are non-essential.
-        let mut essential = 0;
-        while essential < cursors.len() && beaten(below[essential + 1], threshold) {
-            essential += 1;
-        }
-        let mut skipped_any = essential > 0;
-        // The current article's score from each word, by place; `matched`
-        // has bit `place` set for the words it has (a bit set rather than
-        // a vector of flags: clearing that per article cost a `memset`).
-        let mut parts = [0.0 as Score; MAX_PRUNED_WORDS];
-        let mut matched = 0u64;
-        let mut matches = 0u64;
-        loop {
-            let mut doc = TERMINATED;
-            for c in &cursors[essential..] {
-                doc = doc.min(c.scorer.doc);
-            }
-            if doc == TERMINATED {
-                break;
-            }
-            let mut partial = 0.0f64;
-            for c in &mut cursors[essential..] {
-                if c.scorer.doc == doc {
-                    let s = c.scorer.score();
-                    parts[c.place % MAX_PRUNED_WORDS] = s;
-                    matched |= 1 << (c.place % MAX_PRUNED_WORDS);
-                    partial += f64::from(s);
-                    c.scorer.advance();
-                }
-            }
-            if !accept(doc) {
-                matched = 0;
-                continue;
-            }
-            matches += 1;
-            // The most this article can score: its essential words' scores
-            // and the bounds of the non-essential ones.
-            let mut bound = partial * (1.0 + BOUND_SLACK) + below[essential];
-            let mut complete = !beaten(bound, threshold);
-            if complete {
-                for i in (0..essential).rev() {
-                    let c = &mut cursors[i];
-                    if c.scorer.doc < doc {
-                        c.scorer.seek(doc);
-                    }
-                    // Swap word i's bound for what it actually adds.
-                    bound -= below[i + 1] - below[i];
-                    if c.scorer.doc == doc {
-                        let s = c.scorer.score();
-                        parts[c.place % MAX_PRUNED_WORDS] = s;
-                        matched |= 1 << (c.place % MAX_PRUNED_WORDS);
-                        bound += f64::from(s) * (1.0 + BOUND_SLACK);
-                    }
-                    if beaten(bound, threshold) {
-                        complete = false;
-                        break;
-                    }
-                }
-            }
-            if complete {
-                // In the query's order, as the union adds them.
-                let mut score: Score = 0.0;
-                let mut bits = matched;
-                while bits != 0 {
-                    score += parts[bits.trailing_zeros() as usize % MAX_PRUNED_WORDS];
-                    bits &= bits - 1;
-                }
-                if score >= threshold {
-                    threshold = collect(doc, score);
-                    while essential < cursors.len() && beaten(below[essential + 1], threshold) {
-                        essential += 1;
-                        skipped_any = true;
-                    }
-                }
-            }
-            matched = 0;
-        }
-        Ok(Some(PrunedSegment {
-            matches,
-            exact: !skipped_any,
-        }))
+        // Where the segment has no bounds, one window spans it and each
+        // word's bound is its overall one: plain MaxScore.
+        let window_log2 = bounds
+            .filter(|_| cursors.iter().any(|c| c.window.is_some()))
+            .map_or(WHOLE_SEGMENT, SegmentBounds::window_log2);
+        Ok(Some(for_each_windowed(
+            &mut cursors,
+            window_log2,
+            reader.max_doc(),
+            threshold,
+            accept,
+            collect,
+        )))
     }
 }
 
