@@ -1,5 +1,5 @@
 //! Block bounds: for each frequent word of a segment and each window of
-//! articles (4,096 consecutive document ids), the most that word can add to
+//! articles (256 consecutive document ids, [`WINDOW_LOG2`]), the most that word can add to
 //! an article's BM25F score there. Top-k ranking (`query::bm25f`) passes
 //! over a window whose words' bounds together cannot reach the k-th best
 //! score without scoring it, which is what makes a very common word, or a
@@ -391,7 +391,7 @@ pub struct BoundsSet {
     dir: Option<PathBuf>,
     /// Whether the folder had any bounds when opened.
     any: bool,
-    opened: std::sync::Mutex<Vec<(SegmentId, Option<std::sync::Arc<SegmentBounds>>)>>,
+    opened: std::sync::Mutex<Vec<(SegmentId, std::sync::Arc<SegmentBounds>)>>,
 }
 
 /// Segments whose bounds are remembered.
@@ -452,7 +452,7 @@ impl BoundsSet {
             .map(|(id, b)| {
                 let b = std::sync::Arc::new(b);
                 remember(id, &b);
-                (id, Some(b))
+                (id, b)
             })
             .collect();
         BoundsSet {
@@ -483,7 +483,7 @@ impl BoundsSet {
         // A poisoned lock only means another search panicked: the list is still valid.
         let mut opened = self.opened.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, b)) = opened.iter().find(|(id, _)| *id == segment) {
-            return b.clone();
+            return Some(b.clone());
         }
         let dir = self.dir.as_ref()?;
         // A segment without bounds is not remembered: `passim index` writes
@@ -493,7 +493,7 @@ impl BoundsSet {
         if opened.len() >= KEPT {
             opened.remove(0);
         }
-        opened.push((segment, Some(b.clone())));
+        opened.push((segment, b.clone()));
         Some(b)
     }
 }

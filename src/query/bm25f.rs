@@ -695,9 +695,14 @@ fn for_each_windowed(
     collect: &mut dyn FnMut(DocId, Score) -> Score,
 ) -> PrunedSegment {
     let n = cursors.len();
+    // Below the threshold, not at it: an article that ties the k-th
+    // score can still enter the top by its id.
     let beaten = |bound: f64, threshold: Score| bound < f64::from(threshold);
     // prefix[i]: the most words 0..i can add together in this window, with slack.
     let mut prefix = vec![0.0f64; n + 1];
+    // The current article's score from each word, by place; `matched`
+    // has bit `place` set for the words it has (a bit set rather than
+    // a vector of flags: clearing that per article cost a `memset`).
     let mut parts = [0.0 as Score; MAX_PRUNED_WORDS];
     let mut matched = 0u64;
     let mut matches = 0u64;
@@ -765,6 +770,8 @@ fn for_each_windowed(
                 continue;
             }
             matches += 1;
+            // The most this article can score: its essential words' scores
+            // and the window bounds of the non-essential ones.
             let mut bound = partial * (1.0 + BOUND_SLACK) + prefix[essential];
             let mut complete = !beaten(bound, threshold);
             if complete {
@@ -773,6 +780,7 @@ fn for_each_windowed(
                     if c.scorer.doc < doc {
                         c.scorer.seek(doc);
                     }
+                    // Swap word i's bound for what it actually adds.
                     bound -= prefix[i + 1] - prefix[i];
                     if c.scorer.doc == doc {
                         let s = c.scorer.score();
@@ -787,6 +795,7 @@ fn for_each_windowed(
                 }
             }
             if complete {
+                // In the query's order, as the union adds them.
                 let mut score: Score = 0.0;
                 let mut bits = matched;
                 while bits != 0 {
