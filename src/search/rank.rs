@@ -128,7 +128,9 @@ fn first_pass(
             .as_ref()
             .or_else(|| query.downcast_ref::<Bm25FOrQuery>())
         {
-            if let Some(t) = topk::top_k(searcher, or, filter, bounds, k)? {
+            if let Some(t) =
+                topk::top_k(searcher, or, filter, bounds, k, topk::threads_for(searcher))?
+            {
                 return Ok((t.top, t.total, t.exact));
             }
         }

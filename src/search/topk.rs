@@ -1,13 +1,19 @@
 //! The best `k` matches of a query of bare words without visiting every
 //! match: MaxScore over passim's BM25F ([`Bm25FOrQuery::for_each_pruned`]),
-//! with one threshold (the k-th best score) carried across segments and the
+//! with one threshold (the k-th best score) shared across segments and the
 //! filter applied before a match can raise it. The hits and their scores are those of the
 //! exhaustive collection ([`super::top::TopByScore`]: best score first,
 //! equal scores in article id order); the count is exact only when no postings
 //! were skipped.
+//!
+//! A large index's segments are ranked on several threads
+//! ([`threads_for`]); each thread keeps its own best `k` scores and
+//! publishes its k-th best as a floor the others may prune below.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, Score, Searcher};
@@ -17,6 +23,10 @@ use super::top::TopByScore;
 use crate::error::Result;
 use crate::index::bounds::BoundsSet;
 use crate::query::{Bm25FOrQuery, Filter};
+
+/// Below this many articles a search stays on one thread: starting a
+/// second costs more than it saves.
+const PARALLEL_MIN_DOCS: u32 = 150_000;
 
 /// The top `k` and the number of matches (a lower bound unless `exact`).
 pub(super) struct TopK {
@@ -43,77 +53,205 @@ impl Ord for Best {
     }
 }
 
+/// The highest k-th best score any thread has seen: every article of the
+/// top `k` scores at least this. Stored as bits that order as the scores do.
+struct Floor(AtomicU32);
+
+impl Floor {
+    fn new() -> Floor {
+        Floor(AtomicU32::new(Floor::key(Score::NEG_INFINITY)))
+    }
+
+    fn key(score: Score) -> u32 {
+        let bits = score.to_bits();
+        match bits >> 31 {
+            0 => bits | 0x8000_0000,
+            _ => !bits,
+        }
+    }
+
+    fn get(&self) -> Score {
+        let key = self.0.load(Relaxed);
+        Score::from_bits(match key >> 31 {
+            1 => key & 0x7fff_ffff,
+            _ => !key,
+        })
+    }
+
+    fn raise(&self, score: Score) {
+        self.0.fetch_max(Floor::key(score), Relaxed);
+    }
+}
+
+/// How many threads to rank `searcher`'s segments on: one per core, at
+/// most one per segment, and one for an index under [`PARALLEL_MIN_DOCS`].
+pub(super) fn threads_for(searcher: &Searcher) -> usize {
+    let segments = searcher.segment_readers().len();
+    if segments < 2
+        || searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.max_doc())
+            .sum::<u32>()
+            < PARALLEL_MIN_DOCS
+    {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(segments)
+}
+
+/// What one segment gave: its best `k` and its match count.
+type SegmentFruit = (
+    <<TopByScore as Collector>::Child as SegmentCollector>::Fruit,
+    u64,
+    bool,
+);
+
 /// The best `k` matches of `query` that pass `filter`; `None` when the
 /// query's scores cannot be bounded (the caller ranks exhaustively).
 ///
 /// Each segment keeps its own best `k` in [`TopByScore`]'s buffer (ties by
 /// id ordinal, which needs no id read), and the segments are merged as the
-/// exhaustive collector merges them, so both paths share one tie order.
-/// Across segments only the scores are shared: the k-th best score so far
-/// is the threshold a match must reach (a match that ties it can still win
-/// on its id, so it is collected).
+/// exhaustive collector merges them, so both paths share one tie order,
+/// whatever the number of `threads`. Across segments only the scores are
+/// shared: the k-th best score so far is the threshold a match must reach
+/// (a match that ties it can still win on its id, so it is collected).
 pub(super) fn top_k(
     searcher: &Searcher,
     query: &Bm25FOrQuery,
     filter: &Filter,
     bounds: &BoundsSet,
     k: usize,
+    threads: usize,
 ) -> Result<Option<TopK>> {
     let k = k.max(1);
-    let collector = TopByScore { limit: k };
-    let mut best: BinaryHeap<Reverse<Best>> = BinaryHeap::with_capacity(k + 1);
-    let mut threshold = Score::NEG_INFINITY;
-    let mut total = 0u64;
-    let mut exact = true;
-    let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
-    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
-        let segment_filter = match filter.is_empty() {
-            true => None,
-            false => Some(SegmentFilter::new(filter, reader)?),
-        };
-        let mut segment_top = collector.for_segment(segment_ord, reader)?;
-        let alive = reader.alive_bitset();
-        let mut accept = |doc| {
-            alive.is_none_or(|a| a.is_alive(doc))
-                && segment_filter.as_ref().is_none_or(|f| f.accepts(doc))
-        };
-        let start = threshold;
-        let mut collect = |doc, score: Score| {
-            segment_top.collect(doc, score);
-            if best.len() < k {
-                best.push(Reverse(Best(score)));
-            } else if let Some(mut worst) = best.peek_mut() {
-                if score > worst.0 .0 {
-                    *worst = Reverse(Best(score));
+    let readers = searcher.segment_readers();
+    // Larger segments first, so that the threads finish together.
+    let mut order: Vec<usize> = (0..readers.len()).collect();
+    order.sort_by_key(|&ord| Reverse(readers[ord].max_doc()));
+    let next = AtomicUsize::new(0);
+    let floor = Floor::new();
+    let unbounded = AtomicBool::new(false);
+    let work = || -> Result<Vec<(usize, SegmentFruit)>> {
+        let mut best: BinaryHeap<Reverse<Best>> = BinaryHeap::with_capacity(k + 1);
+        let mut done = Vec::new();
+        loop {
+            let taken = next.fetch_add(1, Relaxed);
+            let Some(&ord) = order.get(taken) else { break };
+            if unbounded.load(Relaxed) {
+                break;
+            }
+            match segment_top_k(searcher, ord, query, filter, bounds, k, &mut best, &floor)? {
+                Some(fruit) => done.push((ord, fruit)),
+                None => {
+                    unbounded.store(true, Relaxed);
+                    break;
                 }
             }
-            threshold = match best.len() < k {
-                true => Score::NEG_INFINITY,
-                false => best.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0),
-            };
-            threshold
-        };
-        let segment_bounds = bounds.get(reader.segment_id());
-        let Some(segment) = query.for_each_pruned(
-            reader,
-            segment_bounds.as_deref(),
-            start,
-            &mut accept,
-            &mut collect,
-        )?
-        else {
-            return Ok(None);
-        };
-        total += segment.matches;
-        exact &= segment.exact;
-        fruits.push(segment_top.harvest());
+        }
+        Ok(done)
+    };
+    let threads = threads.clamp(1, readers.len().max(1));
+    let mut parts = Vec::with_capacity(threads);
+    if threads == 1 {
+        parts.push(work());
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            parts.push(work());
+            for helper in helpers {
+                match helper.join() {
+                    Ok(part) => parts.push(part),
+                    // As a panic on this thread would: it is a bug, not input.
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }
+            }
+        });
+    }
+    if unbounded.load(Relaxed) {
+        return Ok(None);
+    }
+    let mut fruits: Vec<Option<SegmentFruit>> = (0..readers.len()).map(|_| None).collect();
+    for part in parts {
+        for (ord, fruit) in part? {
+            fruits[ord] = Some(fruit);
+        }
+    }
+    let (mut total, mut exact) = (0u64, true);
+    let mut tops = Vec::with_capacity(fruits.len());
+    for (top, matches, segment_exact) in fruits.into_iter().flatten() {
+        total += matches;
+        exact &= segment_exact;
+        tops.push(top);
     }
     Ok(Some(TopK {
-        top: collector.merge_fruits(fruits)?,
+        top: TopByScore { limit: k }.merge_fruits(tops)?,
         total: usize::try_from(total).unwrap_or(usize::MAX),
         exact,
     }))
+}
+
+/// One segment's best `k`, pruned below the larger of this thread's k-th
+/// best score (`best`, carried from its earlier segments) and `floor`.
+#[allow(clippy::too_many_arguments)]
+fn segment_top_k(
+    searcher: &Searcher,
+    ord: usize,
+    query: &Bm25FOrQuery,
+    filter: &Filter,
+    bounds: &BoundsSet,
+    k: usize,
+    best: &mut BinaryHeap<Reverse<Best>>,
+    floor: &Floor,
+) -> Result<Option<SegmentFruit>> {
+    let reader = searcher.segment_reader(u32::try_from(ord).unwrap_or(u32::MAX));
+    let segment_filter = match filter.is_empty() {
+        true => None,
+        false => Some(SegmentFilter::new(filter, reader)?),
+    };
+    let mut segment_top =
+        TopByScore { limit: k }.for_segment(u32::try_from(ord).unwrap_or(u32::MAX), reader)?;
+    let alive = reader.alive_bitset();
+    let mut accept = |doc| {
+        alive.is_none_or(|a| a.is_alive(doc))
+            && segment_filter.as_ref().is_none_or(|f| f.accepts(doc))
+    };
+    let own = |best: &BinaryHeap<Reverse<Best>>| match best.len() < k {
+        true => Score::NEG_INFINITY,
+        false => best.peek().map_or(Score::NEG_INFINITY, |w| w.0 .0),
+    };
+    let start = own(best).max(floor.get());
+    let mut collect = |doc, score: Score| {
+        segment_top.collect(doc, score);
+        if best.len() < k {
+            best.push(Reverse(Best(score)));
+        } else if let Some(mut worst) = best.peek_mut() {
+            if score > worst.0 .0 {
+                *worst = Reverse(Best(score));
+            }
+        }
+        let mine = own(best);
+        floor.raise(mine);
+        mine.max(floor.get())
+    };
+    let segment_bounds = bounds.get(reader.segment_id());
+    let Some(segment) = query.for_each_pruned(
+        reader,
+        segment_bounds.as_deref(),
+        start,
+        &mut accept,
+        &mut collect,
+    )?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((
+        segment_top.harvest(),
+        segment.matches,
+        segment.exact,
+    )))
 }
 
 #[cfg(test)]
@@ -224,6 +362,35 @@ mod tests {
         (reader.searcher(), fields)
     }
 
+    /// The floor's bits order as the scores do, and give them back.
+    #[test]
+    fn floor_keeps_the_highest_score() {
+        let scores = [
+            Score::NEG_INFINITY,
+            -2.5,
+            -0.0,
+            0.0,
+            1e-30,
+            0.75,
+            13.0,
+            Score::INFINITY,
+        ];
+        for pair in scores.windows(2) {
+            assert!(Floor::key(pair[0]) < Floor::key(pair[1]), "{pair:?}");
+        }
+        let floor = Floor::new();
+        assert_eq!(floor.get(), Score::NEG_INFINITY);
+        for &score in &[-2.5, 0.75, 13.0, 0.0, -0.0, 1e-30] {
+            floor.raise(score);
+        }
+        assert_eq!(floor.get().to_bits(), 13.0f32.to_bits());
+        for &score in &scores {
+            let floor = Floor::new();
+            floor.raise(score);
+            assert_eq!(floor.get().to_bits(), score.to_bits());
+        }
+    }
+
     #[test]
     fn pruned_top_k_equals_exhaustive_on_random_queries() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -288,10 +455,10 @@ mod tests {
                 1 => filter.date(Some(1_000_000_000 + rng.below(100_000_000) as i64), None),
                 _ => {}
             }
-            let got = top_k(&searcher, or, &filter, &none, k)
+            let got = top_k(&searcher, or, &filter, &none, k, 1 + q % 2)
                 .expect("top_k")
                 .expect("bounded");
-            let with_bounds = top_k(&searcher, or, &filter, &bound_sets[q % 3], k)
+            let with_bounds = top_k(&searcher, or, &filter, &bound_sets[q % 3], k, 1 + q % 3)
                 .expect("top_k")
                 .expect("bounded");
             let (want, count) = searcher
@@ -351,7 +518,7 @@ mod tests {
             .query
             .downcast_ref::<Bm25FOrQuery>()
             .expect("bare words");
-        assert!(top_k(&searcher, or, &Filter::default(), &none, 10)
+        assert!(top_k(&searcher, or, &Filter::default(), &none, 10, 2)
             .expect("top_k")
             .is_none());
     }
