@@ -39,6 +39,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use tantivy::index::SegmentId;
 use tantivy::postings::{Postings, SegmentPostings};
@@ -386,12 +388,35 @@ pub fn refresh(
 /// The block bounds a searcher can use, by segment: read from an index
 /// folder as segments are first searched (a live searcher meets new ones),
 /// or given (tests).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct BoundsSet {
     dir: Option<PathBuf>,
-    /// Whether the folder had any bounds when opened.
-    any: bool,
+    /// Whether the folder has any bounds: checked when opened, again for
+    /// each new searcher generation while it has none (a live searcher,
+    /// `passim serve`, may have started before `passim index` wrote the
+    /// first), and set when a segment's bounds are read.
+    any: AtomicBool,
+    /// The searcher generation the folder was last checked for.
+    checked: AtomicU64,
     opened: std::sync::Mutex<Vec<(SegmentId, std::sync::Arc<SegmentBounds>)>>,
+}
+
+impl Default for BoundsSet {
+    fn default() -> Self {
+        BoundsSet {
+            dir: None,
+            any: AtomicBool::new(false),
+            checked: AtomicU64::new(u64::MAX),
+            opened: Default::default(),
+        }
+    }
+}
+
+/// Whether the index folder `dir` holds any bounds file.
+fn folder_has_bounds(dir: &Path) -> bool {
+    std::fs::read_dir(dir.join(FOLDER))
+        .map(|mut entries| entries.next().is_some())
+        .unwrap_or(false)
 }
 
 /// Segments whose bounds are remembered.
@@ -433,13 +458,10 @@ impl BoundsSet {
 
     /// The bounds kept in the index folder `dir`.
     pub fn in_dir(dir: &Path) -> BoundsSet {
-        let any = std::fs::read_dir(dir.join(FOLDER))
-            .map(|mut entries| entries.next().is_some())
-            .unwrap_or(false);
         BoundsSet {
             dir: Some(dir.to_path_buf()),
-            any,
-            opened: Default::default(),
+            any: AtomicBool::new(folder_has_bounds(dir)),
+            ..BoundsSet::default()
         }
     }
 
@@ -456,22 +478,31 @@ impl BoundsSet {
             })
             .collect();
         BoundsSet {
-            dir: None,
-            any,
+            any: AtomicBool::new(any),
             opened: std::sync::Mutex::new(opened),
+            ..BoundsSet::default()
         }
     }
 
     /// Whether the index has block bounds at all (when it has none, a
     /// single word is ranked by the plain union, which is faster without).
     pub fn is_empty(&self) -> bool {
-        !self.any
+        !self.any.load(Relaxed)
     }
 
     /// Reads the bounds of every segment `searcher` has (their document
-    /// frequencies serve the query compiler).
+    /// frequencies serve the query compiler). While the index has none,
+    /// the folder is looked at again once per searcher generation.
     pub fn load(&self, searcher: &Searcher) {
-        if self.any {
+        if !self.any.load(Relaxed) {
+            let generation = searcher.generation().generation_id();
+            if self.checked.swap(generation, Relaxed) != generation
+                && self.dir.as_deref().is_some_and(folder_has_bounds)
+            {
+                self.any.store(true, Relaxed);
+            }
+        }
+        if self.any.load(Relaxed) {
             for reader in searcher.segment_readers() {
                 self.get(reader.segment_id());
             }
@@ -489,6 +520,7 @@ impl BoundsSet {
         // A segment without bounds is not remembered: `passim index` writes
         // them just after its commit, which a live searcher may see first.
         let b = SegmentBounds::open(&path(dir, segment)).map(std::sync::Arc::new)?;
+        self.any.store(true, Relaxed);
         remember(segment, &b);
         if opened.len() >= KEPT {
             opened.remove(0);
@@ -534,6 +566,35 @@ mod tests {
     use crate::index::schema;
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
+
+    /// A searcher opened before `passim index` wrote the first bounds (a
+    /// running `passim serve`) finds them: on its next generation's load,
+    /// or when a segment's bounds are asked for.
+    #[test]
+    fn bounds_written_after_opening_are_found() {
+        let texts: Vec<(String, String)> = (0..300usize)
+            .map(|i| (String::new(), "pay rise ".repeat(1 + i % 4)))
+            .collect();
+        let (searcher, fields) = schema::in_memory(&texts);
+        let reader = searcher.segment_reader(0);
+        let params = BoundsParams {
+            b: 0.5,
+            repeat: 3.0,
+            b_per_len: 0.02,
+        };
+        let bounds = SegmentBounds::compute(reader, &fields, params, 6, 100).expect("compute");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let by_load = BoundsSet::in_dir(dir.path());
+        let by_get = BoundsSet::in_dir(dir.path());
+        assert!(by_load.is_empty() && by_get.is_empty());
+        let file = path(dir.path(), reader.segment_id());
+        std::fs::create_dir_all(dir.path().join(FOLDER)).expect("folder");
+        bounds.write(&file).expect("write");
+        by_load.load(&searcher);
+        assert!(!by_load.is_empty());
+        assert!(by_get.get(reader.segment_id()).is_some());
+        assert!(!by_get.is_empty());
+    }
 
     /// Bounds hold each window's largest `r` of every article there, read
     /// back from the file as computed, and a damaged file is not read.
