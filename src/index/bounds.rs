@@ -25,7 +25,8 @@
 //! headline weight and `b / avg_len`, a `u32` of zero; the words' keys
 //! (`u64`, the start of the word's body postings in the segment, ascending);
 //! the words' document frequencies over headline and body (`u32`, deleted
-//! articles included, as in the postings); then per word, per window, the
+//! articles included, as in the postings); the words' samples (3 `u32`
+//! document ids each, [`NO_DOC`] where there are fewer); then per word, per window, the
 //! largest `r` as the top 16 bits of an `f32` (bfloat16), rounded up, 0
 //! where the word does not occur.
 //!
@@ -34,6 +35,11 @@
 //! with the word in either field takes (`query::union_doc_freq`): on a
 //! million articles that walk was 44% of a one-shot search for three
 //! common words.
+//!
+//! The samples are, of the articles with the word in the body, the three
+//! with the lowest id keys (then document ids): the articles "did you mean"
+//! reads a suggested word back from (`search::suggest`), which would
+//! otherwise walk all of a common word's postings to find them.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -47,13 +53,19 @@ use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED};
 
-use super::schema::Fields;
+use super::schema::{Fields, ID_KEY};
 
 /// Folder of the bounds files, inside the index folder.
 pub const FOLDER: &str = "bounds";
 
 const MAGIC: &[u8; 8] = b"PASSIMBB";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+
+/// Articles sampled per word (see the module notes).
+pub const SAMPLES: usize = 3;
+
+/// An empty place in a word's samples.
+pub const NO_DOC: u32 = u32::MAX;
 const HEADER: usize = 8 + 4 * 4 + 4 * 4;
 
 /// Windows of `1 << WINDOW_LOG2` document ids. Narrower windows skip
@@ -102,6 +114,8 @@ pub struct SegmentBounds {
     keys: Vec<u64>,
     /// Articles with the word in headline or body, per word.
     doc_freqs: Vec<u32>,
+    /// Per word, the articles with it in the body that have the lowest id keys.
+    samples: Vec<[u32; SAMPLES]>,
     rows: Rows,
 }
 
@@ -145,8 +159,13 @@ impl SegmentBounds {
             .collect();
         let body = reader.inverted_index(fields.body)?;
         let title = reader.inverted_index(fields.title)?;
+        let id_keys = reader.fast_fields().u64(ID_KEY)?;
+        let id_key: Vec<u64> = (0..max_doc)
+            .map(|doc| id_keys.first(doc).unwrap_or(0))
+            .collect();
         let mut keys = Vec::new();
         let mut doc_freqs = Vec::new();
+        let mut samples = Vec::new();
         let mut rows = Vec::new();
         let mut row = vec![0.0f64; windows];
         let mut stream = body.terms().stream()?;
@@ -163,6 +182,8 @@ impl SegmentBounds {
             };
             row.fill(0.0);
             let mut doc_freq = 0u32;
+            // The lowest (id key, doc) of the body's articles, ascending.
+            let mut sample = [(u64::MAX, NO_DOC); SAMPLES];
             let (mut bd, mut td) = (body_postings.doc(), title_postings.doc());
             while bd != TERMINATED || td != TERMINATED {
                 let doc = bd.min(td);
@@ -171,6 +192,11 @@ impl SegmentBounds {
                 if bd == doc {
                     tf += f64::from(body_postings.term_freq());
                     bd = body_postings.advance();
+                    let entry = (id_key.get(doc as usize).copied().unwrap_or(0), doc);
+                    if entry < sample[SAMPLES - 1] {
+                        sample[SAMPLES - 1] = entry;
+                        sample.sort_unstable();
+                    }
                 }
                 if td == doc {
                     tf += repeat * f64::from(title_postings.term_freq());
@@ -184,6 +210,7 @@ impl SegmentBounds {
             }
             keys.push(info.postings_range.start as u64);
             doc_freqs.push(doc_freq);
+            samples.push(sample.map(|(_, doc)| doc));
             rows.extend(row.iter().map(|&r| round_up(r)));
         }
         Ok(SegmentBounds {
@@ -192,6 +219,7 @@ impl SegmentBounds {
             params,
             keys,
             doc_freqs,
+            samples,
             rows: Rows::Memory(rows),
         })
     }
@@ -217,6 +245,15 @@ impl SegmentBounds {
     pub fn doc_freq(&self, key: u64) -> Option<u32> {
         let i = self.keys.binary_search(&key).ok()?;
         self.doc_freqs.get(i).copied()
+    }
+
+    /// Of the articles with the word whose body postings start at `key` in
+    /// their body, the [`SAMPLES`] with the lowest id keys (then document
+    /// ids), ascending, [`NO_DOC`] where there are fewer; deleted articles
+    /// included. `None` if the word has no bounds.
+    pub fn samples(&self, key: u64) -> Option<[u32; SAMPLES]> {
+        let i = self.keys.binary_search(&key).ok()?;
+        self.samples.get(i).copied()
     }
 
     /// The largest `r` of the word whose body postings start at `key`, per
@@ -253,7 +290,8 @@ impl SegmentBounds {
                 "bounds read from a file are not written again",
             ));
         };
-        let mut out = Vec::with_capacity(HEADER + self.keys.len() * 12 + rows.len() * 2);
+        let mut out =
+            Vec::with_capacity(HEADER + self.keys.len() * (12 + 4 * SAMPLES) + rows.len() * 2);
         out.extend_from_slice(MAGIC);
         for v in [
             VERSION,
@@ -272,6 +310,9 @@ impl SegmentBounds {
         }
         for df in &self.doc_freqs {
             out.extend_from_slice(&df.to_le_bytes());
+        }
+        for doc in self.samples.iter().flatten() {
+            out.extend_from_slice(&doc.to_le_bytes());
         }
         for r in rows {
             out.extend_from_slice(&r.to_le_bytes());
@@ -312,7 +353,19 @@ impl SegmentBounds {
             .chunks_exact(4)
             .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        let start = (HEADER + raw.len() + raw_dfs.len()) as u64;
+        let mut raw_samples = vec![0u8; words as usize * 4 * SAMPLES];
+        file.read_exact(&mut raw_samples).ok()?;
+        let samples: Vec<[u32; SAMPLES]> = raw_samples
+            .chunks_exact(4 * SAMPLES)
+            .map(|c| {
+                let mut docs = [NO_DOC; SAMPLES];
+                for (doc, b) in docs.iter_mut().zip(c.chunks_exact(4)) {
+                    *doc = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                }
+                docs
+            })
+            .collect();
+        let start = (HEADER + raw.len() + raw_dfs.len() + raw_samples.len()) as u64;
         let expected = start + (keys.len() * windows * 2) as u64;
         if file.metadata().ok()?.len() != expected || !keys.windows(2).all(|k| k[0] < k[1]) {
             return None;
@@ -327,6 +380,7 @@ impl SegmentBounds {
             },
             keys,
             doc_freqs,
+            samples,
             rows: Rows::File { file, start },
         })
     }
@@ -447,6 +501,14 @@ pub fn doc_freq(segment: SegmentId, key: u64) -> Option<u32> {
     let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
     let (_, bounds) = known.iter().find(|(id, _)| *id == segment)?;
     bounds.doc_freq(key)
+}
+
+/// [`SegmentBounds::samples`] of the word whose body postings start at
+/// `key` in `segment`, if bounds read in this process hold it.
+pub fn samples(segment: SegmentId, key: u64) -> Option<[u32; SAMPLES]> {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    let (_, bounds) = known.iter().find(|(id, _)| *id == segment)?;
+    bounds.samples(key)
 }
 
 impl BoundsSet {
@@ -641,6 +703,9 @@ mod tests {
             .expect("union");
         let union_key = union.postings_range.start as u64;
         assert_eq!(bounds.doc_freq(union_key), Some(622));
+        // The lowest ids in id order ("0" < "1" < "10" < "100"), of those with the word in the body.
+        assert_eq!(bounds.samples(key), Some([0, 1, 10]));
+        assert_eq!(bounds.samples(union_key), Some([1, 10, 100]));
         let mut postings = body
             .read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)
             .expect("postings");
@@ -675,6 +740,8 @@ mod tests {
         assert_eq!(read.row(key), Some(row));
         assert_eq!(read.doc_freq(key), Some(700));
         assert_eq!(read.doc_freq(union_key), Some(622));
+        assert_eq!(read.samples(key), Some([0, 1, 10]));
+        assert_eq!(read.samples(union_key), Some([1, 10, 100]));
         assert_eq!(read.row(key + 1), None);
         let bytes = std::fs::read(&path).expect("read");
         std::fs::write(&path, &bytes[..bytes.len() - 1]).expect("truncate");

@@ -28,7 +28,8 @@
 //!    `government`, `mourinho` is one by luck), so the suggestion is read
 //!    back from the articles: the body words of [`SAMPLE_ARTICLES`]
 //!    articles holding the term (those first in id order, by their id keys,
-//!    whatever the segments) are stemmed, and of those whose term is the
+//!    whatever the segments; for a common word, named by the segment's
+//!    block bounds) are stemmed, and of those whose term is the
 //!    suggested one, the one closest to what the user typed wins (ties: the
 //!    most frequent), so `goverment` becomes `government`, not `governor`.
 //!    Reading a few stored articles costs far less than keeping a second
@@ -46,6 +47,7 @@ use tantivy::{DocAddress, DocId, DocSet, Searcher, Term, TERMINATED};
 use super::SearchResults;
 use crate::analysis;
 use crate::error::Result;
+use crate::index::bounds::{self, NO_DOC};
 use crate::index::schema::{Fields, StoredArticle, ID_KEY};
 use crate::query::Syntax;
 
@@ -307,21 +309,36 @@ fn surface_form(
     let mut sample: BinaryHeap<(u64, u32, DocId)> = BinaryHeap::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let inverted = segment.inverted_index(fields.body)?;
-        let Some(mut postings) = inverted.read_postings(&key, IndexRecordOption::Basic)? else {
+        let Some(info) = inverted.get_term_info(&key)? else {
             continue;
         };
         let keys = segment.fast_fields().u64(ID_KEY)?;
         let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        let mut offer = |doc: DocId| {
+            let entry = (keys.first(doc).unwrap_or(0), segment_ord, doc);
+            if sample.len() < SAMPLE_ARTICLES {
+                sample.push(entry);
+            } else if sample.peek().is_some_and(|worst| entry < *worst) {
+                sample.pop();
+                sample.push(entry);
+            }
+        };
+        // A common word's block bounds name the segment's articles with the
+        // lowest id keys: while none of them is deleted, they are the ones
+        // the walk below would find.
+        let known = bounds::samples(segment.segment_id(), info.postings_range.start as u64)
+            .filter(|docs| docs.iter().all(|&d| d == NO_DOC || !segment.is_deleted(d)));
+        if let Some(docs) = known {
+            for doc in docs.into_iter().filter(|&d| d != NO_DOC) {
+                offer(doc);
+            }
+            continue;
+        }
+        let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
         let mut doc = postings.doc();
         while doc != TERMINATED {
             if !segment.is_deleted(doc) {
-                let entry = (keys.first(doc).unwrap_or(0), segment_ord, doc);
-                if sample.len() < SAMPLE_ARTICLES {
-                    sample.push(entry);
-                } else if sample.peek().is_some_and(|worst| entry < *worst) {
-                    sample.pop();
-                    sample.push(entry);
-                }
+                offer(doc);
             }
             doc = postings.advance();
         }
@@ -397,7 +414,49 @@ fn damerau(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::bounds::{BoundsParams, BoundsSet, SegmentBounds};
     use crate::index::schema;
+
+    /// The word read back comes from the articles with the lowest ids,
+    /// whether they are found by walking the postings or named by the
+    /// block bounds.
+    #[test]
+    fn surface_form_reads_the_lowest_ids_with_or_without_bounds() {
+        // Ids "0", "1" and "10" sort first; only they say "governing".
+        let texts: Vec<(String, String)> = (0..300usize)
+            .map(|i| {
+                let word = match i {
+                    0 | 1 | 10 => "governing",
+                    _ => "governed",
+                };
+                (String::new(), format!("the council {word} the city"))
+            })
+            .collect();
+        let params = BoundsParams {
+            b: 0.5,
+            repeat: 3.0,
+            b_per_len: 0.02,
+        };
+        for with_bounds in [false, true] {
+            let (searcher, fields) = schema::in_memory(&texts);
+            let _kept = with_bounds.then(|| {
+                let reader = searcher.segment_reader(0);
+                let b = SegmentBounds::compute(reader, &fields, params, 6, 1).expect("bounds");
+                let key = reader
+                    .inverted_index(fields.body)
+                    .expect("body")
+                    .get_term_info(&Term::from_field_text(fields.body, "govern"))
+                    .expect("read")
+                    .expect("govern")
+                    .postings_range
+                    .start as u64;
+                assert_eq!(b.samples(key), Some([0, 1, 10]));
+                BoundsSet::of(vec![(reader.segment_id(), b)])
+            });
+            let word = surface_form(&searcher, &fields, "govern", "goverming").expect("read");
+            assert_eq!(word.as_deref(), Some("governing"), "bounds: {with_bounds}");
+        }
+    }
 
     #[test]
     fn damerau_counts_a_transposition_as_one_edit() {
