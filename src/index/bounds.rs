@@ -629,6 +629,22 @@ mod tests {
     use tantivy::schema::IndexRecordOption;
     use tantivy::Term;
 
+    /// The constants the tests' bounds are computed for.
+    const PARAMS: BoundsParams = BoundsParams {
+        b: 0.5,
+        repeat: 3.0,
+        b_per_len: 0.02,
+    };
+
+    /// An index of `texts` (headline, body) and its one segment's bounds
+    /// for [`PARAMS`], over windows of 64 articles, for words in 100 or more.
+    fn computed(texts: &[(String, String)]) -> (Searcher, Fields, SegmentBounds) {
+        let (searcher, fields) = schema::in_memory(texts);
+        let bounds = SegmentBounds::compute(searcher.segment_reader(0), &fields, PARAMS, 6, 100)
+            .expect("compute");
+        (searcher, fields, bounds)
+    }
+
     /// A searcher opened before `passim index` wrote the first bounds (a
     /// running `passim serve`) finds them: on its next generation's load,
     /// or when a segment's bounds are asked for.
@@ -637,14 +653,8 @@ mod tests {
         let texts: Vec<(String, String)> = (0..300usize)
             .map(|i| (String::new(), "pay rise ".repeat(1 + i % 4)))
             .collect();
-        let (searcher, fields) = schema::in_memory(&texts);
+        let (searcher, _, bounds) = computed(&texts);
         let reader = searcher.segment_reader(0);
-        let params = BoundsParams {
-            b: 0.5,
-            repeat: 3.0,
-            b_per_len: 0.02,
-        };
-        let bounds = SegmentBounds::compute(reader, &fields, params, 6, 100).expect("compute");
         let dir = tempfile::tempdir().expect("tempdir");
         let by_load = BoundsSet::in_dir(dir.path());
         let by_get = BoundsSet::in_dir(dir.path());
@@ -678,14 +688,9 @@ mod tests {
                 )
             })
             .collect();
-        let (searcher, fields) = schema::in_memory(&texts);
+        let (searcher, fields, bounds) = computed(&texts);
         let reader = searcher.segment_reader(0);
-        let params = BoundsParams {
-            b: 0.5,
-            repeat: 3.0,
-            b_per_len: 0.02,
-        };
-        let bounds = SegmentBounds::compute(reader, &fields, params, 6, 100).expect("compute");
+        let params = PARAMS;
         // "pay", "rise" (all 700), "union", "said", "the" (over 100): not "deal" (headline only).
         assert_eq!(bounds.words(), 5);
         assert_eq!(bounds.windows, 11);
