@@ -495,20 +495,25 @@ fn remember(segment: SegmentId, bounds: &std::sync::Arc<SegmentBounds>) {
     known.push((segment, bounds.clone()));
 }
 
+/// The bounds of `segment` that this process has read, if any.
+fn known(segment: SegmentId) -> Option<std::sync::Arc<SegmentBounds>> {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .iter()
+        .find(|(id, _)| *id == segment)
+        .map(|(_, bounds)| bounds.clone())
+}
+
 /// Articles of `segment` with the word whose body postings start at `key`
 /// in headline or body, if bounds read in this process hold it.
 pub fn doc_freq(segment: SegmentId, key: u64) -> Option<u32> {
-    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    let (_, bounds) = known.iter().find(|(id, _)| *id == segment)?;
-    bounds.doc_freq(key)
+    known(segment)?.doc_freq(key)
 }
 
 /// [`SegmentBounds::samples`] of the word whose body postings start at
 /// `key` in `segment`, if bounds read in this process hold it.
 pub fn samples(segment: SegmentId, key: u64) -> Option<[u32; SAMPLES]> {
-    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    let (_, bounds) = known.iter().find(|(id, _)| *id == segment)?;
-    bounds.samples(key)
+    known(segment)?.samples(key)
 }
 
 impl BoundsSet {
