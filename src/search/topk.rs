@@ -14,6 +14,7 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize};
+use std::sync::OnceLock;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::{DocAddress, Score, Searcher};
@@ -86,20 +87,15 @@ impl Floor {
 /// How many threads to rank `searcher`'s segments on: one per core, at
 /// most one per segment, and one for an index under [`PARALLEL_MIN_DOCS`].
 pub(super) fn threads_for(searcher: &Searcher) -> usize {
-    let segments = searcher.segment_readers().len();
-    if segments < 2
-        || searcher
-            .segment_readers()
-            .iter()
-            .map(|r| r.max_doc())
-            .sum::<u32>()
-            < PARALLEL_MIN_DOCS
-    {
+    let readers = searcher.segment_readers();
+    let docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
+    if readers.len() < 2 || docs < u64::from(PARALLEL_MIN_DOCS) {
         return 1;
     }
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(segments)
+    // Asked once: on Linux the answer reads the cgroup's files.
+    static CORES: OnceLock<usize> = OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    cores.min(readers.len())
 }
 
 /// What one segment gave: its best `k` and its match count.
