@@ -1013,10 +1013,19 @@ fn broken_pipe_is_silent() {
     }
     let out = fx.run(&["index", "many", "--index", "idx", "--quiet"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let queries: String = (0..200).map(|i| format!("q{i}\tpay\n")).collect();
+    fx.write("q.tsv", queries);
     let bin = env!("CARGO_BIN_EXE_passim");
-    for extra in ["--json", "--color=never", "--color=always"] {
+    // A batch on three threads stops as quietly, its workers with it.
+    let batch = "--batch q.tsv -j 3 --json";
+    for extra in [
+        "pay --json",
+        "pay --color=never",
+        "pay --color=always",
+        batch,
+    ] {
         let script =
-            format!("'{bin}' search pay --index idx --limit 400 {extra} | head -c 1 >/dev/null");
+            format!("'{bin}' search {extra} --index idx --limit 400 | head -c 1 >/dev/null");
         let out = std::process::Command::new("sh")
             .arg("-c")
             .arg(&script)

@@ -146,3 +146,76 @@ fn man_prints_a_manual_page() {
     assert!(page.contains(".TH passim 1"), "{page}");
     assert!(page.contains("passim\\-search"), "{page}");
 }
+
+#[test]
+fn a_batch_on_several_threads_prints_what_one_thread_prints_in_file_order() {
+    let fx = Fixture::empty();
+    let words = [
+        "pay", "strike", "ballot", "union", "nurses", "rail", "talks",
+    ];
+    for i in 0..40 {
+        let a = words[i % words.len()];
+        let b = words[(i * 3 + 1) % words.len()];
+        fx.write(
+            &format!("docs/{i:02}.txt"),
+            format!("Article {i} on {a}\n\nThe {a} {b} story, part {i}. More on {b} here.\n"),
+        );
+    }
+    assert_eq!(fx.run(&["index", "docs"]).status.code(), Some(0));
+    // More queries than the workers may run ahead (64), two unusable ones
+    // and some that find nothing.
+    let mut tsv = String::new();
+    let mut qids = Vec::new();
+    for i in 0..150 {
+        let query = match i {
+            5 | 100 => "!!!".to_owned(),
+            _ if i % 11 == 0 => "zebra".to_owned(),
+            _ => format!("{} {}", words[i % 7], words[(i / 7) % 7]),
+        };
+        tsv.push_str(&format!("q{i}\t{query}\n"));
+        if !matches!(i, 5 | 100) {
+            qids.push(format!("q{i}"));
+        }
+    }
+    fx.write("q.tsv", &tsv);
+    let batch = |format: &str, threads: &str| {
+        run(
+            &fx,
+            &[
+                "search", "--batch", "q.tsv", "--format", format, "-p", "2", "-j", threads,
+            ],
+        )
+    };
+    let warnings = "passim: warning: query q5: query \"!!!\" has no words to search for\n\
+                    passim: warning: query q100: query \"!!!\" has no words to search for\n";
+    let one = batch("trec", "1");
+    assert_eq!((one.0, one.2.as_str()), (0, warnings));
+    for threads in ["2", "3"] {
+        assert_eq!(batch("trec", threads), one, "-j {threads}");
+    }
+    // JSON, passages included: the same lines but for each query's time.
+    let untimed = |out: String| -> Vec<serde_json::Value> {
+        out.lines()
+            .map(|line| {
+                let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+                v.as_object_mut().unwrap().remove("elapsed_ms");
+                v
+            })
+            .collect()
+    };
+    let (code, json1, err1) = batch("json", "1");
+    let (code3, json3, err3) = batch("json", "3");
+    assert_eq!((code, err1.as_str()), (0, warnings));
+    assert_eq!((code3, err3.as_str()), (0, warnings));
+    let (lines1, lines3) = (untimed(json1), untimed(json3));
+    assert_eq!(lines1, lines3);
+    let summaries: Vec<&str> = lines3
+        .iter()
+        .filter(|v| v["type"] == "summary")
+        .map(|v| v["qid"].as_str().unwrap())
+        .collect();
+    assert_eq!(summaries, qids);
+    assert!(lines3
+        .iter()
+        .any(|v| v["type"] == "hit" && !passages(v).is_empty()));
+}

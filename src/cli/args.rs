@@ -310,6 +310,13 @@ pub struct SearchArgs {
     #[arg(long, conflicts_with_all = ["files_with_matches", "count"])]
     pub facets: bool,
 
+    /// Threads to use; 0 is one per core. A batch answers N queries at
+    /// once; one query ranks up to N of the index's segments at once. By
+    /// default a batch over a million articles or more answers one query at
+    /// a time, each on every core.
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
     /// Run tag written in the last column of `--format trec`.
     #[arg(long, value_name = "TAG", default_value = "passim")]
     pub run_tag: String,

@@ -97,6 +97,7 @@ impl SearchConfig {
             sort: args.sort,
             facets: args.facets,
             exact_count: args.count || args.exact_count,
+            threads: args.threads,
             ..SearchOptions::default()
         };
         for pair in &args.rank {

@@ -5,6 +5,7 @@
 //! 2 error; a closed stdout pipe ends quietly.
 
 mod args;
+mod batch;
 mod config;
 mod messages;
 mod print;
@@ -24,7 +25,7 @@ use config::{
 };
 use print::{IndexProgress, Printer};
 
-use crate::error::{describe_io, display};
+use crate::error::display;
 use crate::index::{self, Notice, Progress, Reporter};
 use crate::opensearch::{bulk, Backend, Client, Cluster};
 use crate::search::Engine;
@@ -291,9 +292,9 @@ fn search(
             Box::new(Engine::open(&cfg.index.dir)?)
         }
     };
-    let mut printer = Printer::new(out, cfg.format.clone());
     let found = match &cfg.input {
         Input::Query(query) => {
+            let mut printer = Printer::new(out, cfg.format.clone());
             let results = engine.search(query, &cfg.options)?;
             for note in &results.notes {
                 messages::note(err, note)?;
@@ -312,18 +313,20 @@ fn search(
             !results.hits.is_empty()
         }
         Input::Batch(file) => {
-            let mut found = false;
-            for (qid, query) in read_batch(file)? {
-                match engine.search(&query, &cfg.options) {
-                    Ok(results) => {
-                        found |= !results.hits.is_empty();
-                        printer.batch_results(Some(&qid), &results)?;
-                    }
-                    // One unusable query (e.g. only punctuation) does not stop the batch.
-                    Err(e) => messages::warning(err, &format!("query {qid}: {e}"))?,
-                }
-            }
-            found
+            let queries = batch::read(file)?;
+            let workers = match cfg.options.threads {
+                0 => engine.batch_workers(),
+                n => n,
+            };
+            batch::run(
+                &*engine,
+                &queries,
+                &cfg.options,
+                &cfg.format,
+                workers,
+                out,
+                err,
+            )?
         }
     };
     Ok(if found {
@@ -331,24 +334,6 @@ fn search(
     } else {
         Outcome::NoHits
     })
-}
-
-/// Reads `qid<TAB>query` lines; blank lines and `#` comments are skipped.
-fn read_batch(file: &Path) -> Result<Vec<(String, String)>> {
-    let shown = display(file);
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("{shown}: {}", describe_io(&e)))?;
-    let mut queries = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let Some((qid, query)) = line.split_once('\t') else {
-            bail!("{shown}:{}: expected `qid<TAB>query`", n + 1);
-        };
-        queries.push((qid.trim().to_owned(), query.trim().to_owned()));
-    }
-    Ok(queries)
 }
 
 /// The first search on a fresh checkout builds the default index from the

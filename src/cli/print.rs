@@ -52,6 +52,11 @@ impl<W: Write> Printer<W> {
         }
     }
 
+    /// The writer, with everything written to it.
+    pub(crate) fn into_inner(self) -> W {
+        self.out
+    }
+
     /// Writes every hit and, for JSON, the summary line.
     pub(crate) fn results(&mut self, results: &SearchResults) -> io::Result<()> {
         self.batch_results(None, results)?;

@@ -30,6 +30,10 @@ pub use client::Client;
 pub trait Backend: Send + Sync {
     fn search(&self, text: &str, opts: &SearchOptions) -> Result<SearchResults>;
     fn article(&self, id: &str, query: Option<&str>, syntax: Syntax) -> Result<ArticleView>;
+    /// How many queries of a batch to answer at once.
+    fn batch_workers(&self) -> usize {
+        1
+    }
 }
 
 impl Backend for Engine {
@@ -39,6 +43,10 @@ impl Backend for Engine {
 
     fn article(&self, id: &str, query: Option<&str>, syntax: Syntax) -> Result<ArticleView> {
         Engine::article(self, id, query, syntax)
+    }
+
+    fn batch_workers(&self) -> usize {
+        Engine::batch_workers(self)
     }
 }
 

@@ -128,9 +128,14 @@ fn first_pass(
             .as_ref()
             .or_else(|| query.downcast_ref::<Bm25FOrQuery>())
         {
-            if let Some(t) =
-                topk::top_k(searcher, or, filter, bounds, k, topk::threads_for(searcher))?
-            {
+            if let Some(t) = topk::top_k(
+                searcher,
+                or,
+                filter,
+                bounds,
+                k,
+                topk::threads_for(searcher, opts.threads),
+            )? {
                 return Ok((t.top, t.total, t.exact));
             }
         }

@@ -84,18 +84,26 @@ impl Floor {
     }
 }
 
-/// How many threads to rank `searcher`'s segments on: one per core, at
-/// most one per segment, and one for an index under [`PARALLEL_MIN_DOCS`].
-pub(super) fn threads_for(searcher: &Searcher) -> usize {
+/// How many threads to rank `searcher`'s segments on: `asked` if not 0
+/// (at most one per segment), else one per core, at most one per segment,
+/// and one for an index under [`PARALLEL_MIN_DOCS`].
+pub(super) fn threads_for(searcher: &Searcher, asked: usize) -> usize {
     let readers = searcher.segment_readers();
+    if asked > 0 {
+        return asked.min(readers.len()).max(1);
+    }
     let docs: u64 = readers.iter().map(|r| u64::from(r.max_doc())).sum();
     if readers.len() < 2 || docs < u64::from(PARALLEL_MIN_DOCS) {
         return 1;
     }
-    // Asked once: on Linux the answer reads the cgroup's files.
+    cores().min(readers.len())
+}
+
+/// The cores this process may use, asked once: on Linux the answer reads
+/// the cgroup's files.
+pub(crate) fn cores() -> usize {
     static CORES: OnceLock<usize> = OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    cores.min(readers.len())
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// What one segment gave: its best `k` and its match count.
