@@ -18,7 +18,7 @@ mod words;
 
 pub(crate) use stem::stem_into;
 pub(crate) use stopwords::{is_stopword, stemmed_stopwords};
-pub(crate) use words::{fold_like_index, for_each_word, term_of, words, Words};
+pub(crate) use words::{fold_like_index, for_each_word, term_of, words, words_from, Words};
 
 use tantivy::tokenizer::{
     RemoveLongFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,

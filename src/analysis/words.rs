@@ -107,6 +107,13 @@ pub(crate) fn words(text: &str) -> Words<'_> {
     Words { text, at: 0 }
 }
 
+/// The words of `text` from byte `at` on, which must not be inside a word
+/// (the start, a word's end, or just after white space): the same words as
+/// [`words`] gives from there.
+pub(crate) fn words_from(text: &str, at: usize) -> Words<'_> {
+    Words { text, at }
+}
+
 /// The iterator of [`words`].
 #[derive(Clone)]
 pub(crate) struct Words<'a> {

@@ -6,7 +6,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{fold_like_index, term_of, words, MAX_WORD_BYTES};
+use crate::analysis::{fold_like_index, term_of, words, words_from, MAX_WORD_BYTES};
 use crate::index::TextField;
 use crate::query::{Pattern, Target};
 
@@ -97,38 +97,24 @@ impl<'a> Finder<'a> {
         if self.keys.is_empty() {
             return Vec::new();
         }
+        if !self.has_phrases && !self.keys.all {
+            return self.find_words(text);
+        }
         // The index analyzer's steps (words, RemoveLong, lower-case, fold,
         // stem) run here by hand so that words which cannot
         // match are dropped before they are copied, lower-cased or stemmed.
-        let mut lower = String::new();
-        let mut stem = String::new();
+        let mut scratch = Scratch::default();
         let mut words_found = Vec::new();
         let mut tokens = Vec::new();
         for (position, span) in words(text).enumerate() {
-            let raw = &text[span.clone()];
-            if raw.len() >= MAX_WORD_BYTES || !self.keys.admits_raw(raw, &mut lower) {
+            if !self.check(text, span.clone(), &mut scratch, &mut words_found) {
                 continue;
-            }
-            term_of(raw, &mut lower, &mut stem);
-            let word = |group| Match {
-                span: span.clone(),
-                group,
-                phrase: false,
-                derived: false,
-            };
-            if let Some(groups) = self.terms.get(stem.as_str()) {
-                words_found.extend(groups.iter().map(|&g| word(g)));
-            }
-            for &(prefix, group) in &self.prefixes {
-                if stem.starts_with(prefix) {
-                    words_found.push(word(group));
-                }
             }
             if self.has_phrases {
                 tokens.push(Token {
                     span,
                     position,
-                    text: stem.clone(),
+                    text: scratch.stem.clone(),
                 });
             }
         }
@@ -154,6 +140,203 @@ impl<'a> Finder<'a> {
         out.sort_by_key(|m| (m.span.start, m.span.end));
         out
     }
+
+    /// [`Self::find`] for targets without phrases, which need no word
+    /// positions: instead of cutting the whole text into words, it jumps
+    /// from one byte that can start a candidate word ([`StartBytes`]) to the
+    /// next and cuts only the word there. A byte right after an ASCII letter
+    /// or digit is inside a word and passed over; after white space it
+    /// starts the cutting; after anything else (a quote, a dot, a byte of a
+    /// multi-byte character) the cutting starts at the white space before
+    /// it, so that joined words (`don't`, `U.S.`, `7.5bn`) are cut as
+    /// [`words`] cuts them. Every word whose first byte is not a start byte
+    /// is one [`CandidateKeys`] refuses, so the same words are checked.
+    fn find_words(&self, text: &str) -> Vec<Match> {
+        let bytes = text.as_bytes();
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        // Nothing before `safe` is left to check, and `safe` is not inside a word.
+        let mut safe = 0;
+        let mut scan = 0;
+        let mut starts = self.keys.starts.scanner();
+        while let Some(p) = starts.next(bytes, scan) {
+            if p > safe && bytes[p - 1].is_ascii_alphanumeric() {
+                scan = p + 1;
+                continue;
+            }
+            let from = match p == safe || bytes[p - 1].is_ascii_whitespace() {
+                true => p,
+                false => bytes[safe..p]
+                    .iter()
+                    .rposition(u8::is_ascii_whitespace)
+                    .map_or(safe, |i| safe + i + 1),
+            };
+            // The words before `p` start with bytes that are not start
+            // bytes: the first word to check is the one that holds or
+            // follows `p`.
+            let Some(span) = words_from(text, from).find(|w| w.end > p) else {
+                break;
+            };
+            safe = span.end;
+            scan = span.end;
+            self.check(text, span, &mut scratch, &mut out);
+        }
+        out
+    }
+
+    /// Checks the word at `span`: true if it is a candidate (its term is
+    /// then in `scratch.stem`), and its matches are pushed to `out`.
+    fn check(
+        &self,
+        text: &str,
+        span: Range<usize>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Match>,
+    ) -> bool {
+        let raw = &text[span.clone()];
+        if raw.len() >= MAX_WORD_BYTES || !self.keys.admits_raw(raw, &mut scratch.lower) {
+            return false;
+        }
+        term_of(raw, &mut scratch.lower, &mut scratch.stem);
+        let stem = scratch.stem.as_str();
+        let word = |group| Match {
+            span: span.clone(),
+            group,
+            phrase: false,
+            derived: false,
+        };
+        if let Some(groups) = self.terms.get(stem) {
+            out.extend(groups.iter().map(|&g| word(g)));
+        }
+        for &(prefix, group) in &self.prefixes {
+            if stem.starts_with(prefix) {
+                out.push(word(group));
+            }
+        }
+        true
+    }
+}
+
+/// Reused buffers of [`Finder::check`].
+#[derive(Default)]
+struct Scratch {
+    lower: String,
+    stem: String,
+}
+
+/// The bytes a candidate word can start with: its first character's ASCII
+/// letter or digit in either case, or any byte of a multi-byte character
+/// (which may fold to one).
+struct StartBytes {
+    /// The ASCII bytes, when there are at most three (`memchr3` finds them).
+    few: Option<[u8; 3]>,
+    /// Every start byte.
+    table: [bool; 256],
+}
+
+impl StartBytes {
+    fn new(ascii_initials: u128) -> Self {
+        let mut table = [false; 256];
+        table[128..].fill(true);
+        let mut ascii = Vec::new();
+        for c in 0u8..128 {
+            if ascii_initials & (1 << c) != 0 {
+                for b in [c.to_ascii_lowercase(), c.to_ascii_uppercase()] {
+                    if !table[usize::from(b)] {
+                        table[usize::from(b)] = true;
+                        ascii.push(b);
+                    }
+                }
+            }
+        }
+        let few = match ascii[..] {
+            [] => Some([0x80; 3]),
+            [a] => Some([a, a, a]),
+            [a, b] => Some([a, b, b]),
+            [a, b, c] => Some([a, b, c]),
+            _ => None,
+        };
+        StartBytes { few, table }
+    }
+
+    fn scanner(&self) -> StartScanner<'_> {
+        StartScanner {
+            starts: self,
+            ascii: None,
+            high: None,
+        }
+    }
+}
+
+/// Finds start bytes in order: with `memchr3` for the ASCII ones and a
+/// word-at-a-time test for bytes over 127 when the ASCII ones are few,
+/// else byte by byte through the table.
+struct StartScanner<'a> {
+    starts: &'a StartBytes,
+    /// The next ASCII start byte at or after some position, and that position.
+    ascii: Option<(usize, Option<usize>)>,
+    /// The same for bytes over 127.
+    high: Option<(usize, Option<usize>)>,
+}
+
+impl StartScanner<'_> {
+    /// The first start byte at or after `at`.
+    fn next(&mut self, bytes: &[u8], at: usize) -> Option<usize> {
+        let Some([a, b, c]) = self.starts.few else {
+            let table = &self.starts.table;
+            return bytes
+                .get(at..)?
+                .iter()
+                .position(|&x| table[usize::from(x)])
+                .map(|i| at + i);
+        };
+        let ascii = Self::cached(&mut self.ascii, at, |from| {
+            memchr::memchr3(a, b, c, bytes.get(from..)?).map(|i| from + i)
+        });
+        let high = Self::cached(&mut self.high, at, |from| next_high(bytes, from));
+        match (ascii, high) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
+    }
+
+    /// The first hit at or after `at`, from `cache` if it still holds.
+    fn cached(
+        cache: &mut Option<(usize, Option<usize>)>,
+        at: usize,
+        find: impl FnOnce(usize) -> Option<usize>,
+    ) -> Option<usize> {
+        if let Some((from, hit)) = *cache {
+            // A search from `from` found nothing before `hit`.
+            if from <= at && hit.is_none_or(|h| h >= at) {
+                return hit;
+            }
+        }
+        let hit = find(at);
+        *cache = Some((at, hit));
+        hit
+    }
+}
+
+/// The first byte over 127 at or after `at`, eight bytes at a time.
+fn next_high(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    let mut chunks = rest.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return Some(at + offset + (high.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b >= 0x80)
+        .map(|i| at + offset + i)
 }
 
 /// The first characters of every word a target can match.
@@ -169,6 +352,8 @@ struct CandidateKeys {
     initials: rustc_hash::FxHashSet<char>,
     /// A prefix target shorter than two characters admits every word.
     all: bool,
+    /// The bytes such words can start with.
+    starts: StartBytes,
 }
 
 impl CandidateKeys {
@@ -213,6 +398,7 @@ impl CandidateKeys {
             ascii_initials,
             initials,
             all,
+            starts: StartBytes::new(ascii_initials),
         }
     }
 
@@ -227,7 +413,8 @@ impl CandidateKeys {
             let two = [b[0].to_ascii_lowercase(), b[1].to_ascii_lowercase()];
             return self.all
                 || self.ascii_pairs[usize::from(two[0])] & (1 << two[1]) != 0
-                || (raw.len() <= SHORT_WORD && self.ascii_initials & (1 << two[0]) != 0);
+                || (without_possessive(raw).len() <= SHORT_WORD
+                    && self.ascii_initials & (1 << two[0]) != 0);
         }
         fold_like_index(raw, buf);
         self.admits(buf)
@@ -236,7 +423,7 @@ impl CandidateKeys {
     fn admits(&self, word: &str) -> bool {
         self.all
             || self.keys.contains(key(word))
-            || (word.chars().nth(SHORT_WORD).is_none()
+            || (without_possessive(word).chars().nth(SHORT_WORD).is_none()
                 && word
                     .chars()
                     .next()
@@ -244,8 +431,18 @@ impl CandidateKeys {
     }
 }
 
-/// Words of at most this many characters may stem to a different second character.
+/// Words of at most this many characters (before a possessive) may stem
+/// to a different second character.
 const SHORT_WORD: usize = 5;
+
+/// `word` without the possessive ending Snowball English removes first
+/// (`lying's` stems as `lying`, to `lie`).
+fn without_possessive(word: &str) -> &str {
+    ["'s'", "'s", "'", "’s’", "’s", "’"]
+        .iter()
+        .find_map(|end| word.strip_suffix(end))
+        .unwrap_or(word)
+}
 
 /// A word's first two characters (the whole word if shorter).
 fn key(word: &str) -> &str {
@@ -456,6 +653,142 @@ mod tests {
         assert_eq!(find_in(text, &targets, TextField::Body), full);
         assert_eq!(full.iter().filter(|m| m.phrase).count(), 2);
         assert!(full.iter().any(|m| &text[m.span.clone()] == "Skies"));
+    }
+
+    /// Pieces of text that test the word rules where [`Finder`] jumps:
+    /// joiners, acronyms, numbers, quotes, accents, other scripts, stems
+    /// that change the second letter.
+    const PIECES: &[&str] = &[
+        "strike",
+        "Striking",
+        "strikes",
+        "pay",
+        "PAYMENT",
+        "payé",
+        "don't",
+        "labour's",
+        "O’Neill",
+        "U.S.",
+        "e.g.",
+        "U.K",
+        "7.5bn",
+        "1,750",
+        "3.5%",
+        "£10.50",
+        "café",
+        "Élan",
+        "élan",
+        "naïve",
+        "Straße",
+        "skies",
+        "dying",
+        "aed",
+        "a",
+        "A",
+        "x",
+        "’",
+        "“",
+        "”",
+        "'",
+        ".",
+        ",",
+        "-",
+        "/",
+        "é",
+        "日本語",
+        "Ωmega",
+        "ωmega",
+        "happy",
+        "early",
+        "ugly",
+        "vying",
+        "s",
+        "t",
+        "1",
+        "19",
+        "1990s",
+        "e-mail",
+        "co-op",
+        "lying",
+        "idly",
+        "news",
+        "ski",
+        "sky",
+    ];
+    const GAPS: &[&str] = &[
+        " ", "  ", "\n", "\n\n", "\t", "", "", "", ". ", ", ", "’", "'",
+    ];
+
+    #[test]
+    fn finder_jumping_to_start_bytes_agrees_with_full_tokenization() {
+        // xorshift64*: a fixed sequence without a crate.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut below = |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        };
+        let mut analyzer = analyzer();
+        let mut checked = 0;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..below(40) {
+                text.push_str(PIECES[below(PIECES.len())]);
+                text.push_str(GAPS[below(GAPS.len())]);
+            }
+            let tokens = tokenize(&mut analyzer, &text);
+            // Targets: terms of the text's own words and of others, and prefixes.
+            let mut targets = Vec::new();
+            for group in 0..1 + below(4) {
+                let term = match tokens.is_empty() || below(3) == 0 {
+                    true => tokenize(&mut analyzer, PIECES[below(PIECES.len())])
+                        .first()
+                        .map_or_else(|| "pay".to_owned(), |t| t.text.clone()),
+                    false => tokens[below(tokens.len())].text.clone(),
+                };
+                let pattern = match below(4) {
+                    0 if term.chars().count() >= 2 => {
+                        Pattern::Prefix(term.chars().take(2 + below(2)).collect())
+                    }
+                    _ => Pattern::Term(term),
+                };
+                targets.push(target(pattern, group));
+            }
+            let finder = Finder::new(&targets, TextField::Body);
+            assert!(!finder.has_phrases && !finder.keys.all);
+            let full = find(&tokens, &targets, TextField::Body);
+            assert_eq!(finder.find(&text), full, "{text:?} {targets:?}");
+            checked += full.len();
+        }
+        // The texts hold the targets: thousands of matches were compared.
+        assert!(checked > 5000, "{checked}");
+    }
+
+    #[test]
+    fn start_bytes_are_found_in_order() {
+        let text = "xyz Pay é b payé   P";
+        for initials in [vec!['p'], vec!['p', 'b', 'z', 'x']] {
+            let bits = initials.iter().fold(0u128, |b, &c| b | 1 << (c as u32));
+            let starts = StartBytes::new(bits);
+            assert_eq!(starts.few.is_some(), initials.len() == 1);
+            let mut scanner = starts.scanner();
+            let mut found = Vec::new();
+            let mut at = 0;
+            while let Some(p) = scanner.next(text.as_bytes(), at) {
+                found.push(p);
+                at = p + 1;
+            }
+            let want: Vec<usize> = text
+                .bytes()
+                .enumerate()
+                .filter(|&(_, b)| {
+                    b >= 0x80 || initials.contains(&char::from(b.to_ascii_lowercase()))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            assert_eq!(found, want, "{initials:?}");
+        }
     }
 
     #[test]
