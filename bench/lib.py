@@ -164,7 +164,9 @@ def report(path):
         p("Loop = the engine's own query timer summed over the queries (passim: Σ `elapsed_ms`, which covers query")
         p("parsing, top-k + total count, stored-doc fetch and passages, not printing; tantivy-cli: `tantivy serve`'s")
         p("top-k + doc fetch, no HTTP/JSON; FTS5: the Python `MATCH … ORDER BY bm25() LIMIT 10` loop). Wall = whole")
-        p("process, start-up and output included (tantivy-cli: the server and the Python HTTP client).")
+        p("process, start-up and output included (tantivy-cli: the server and the Python HTTP client). passim")
+        p("answers a batch one query per core, so its wall time can be below its loop; the peers' loops run one")
+        p("query at a time.")
         p("")
         p("| corpus | engine | output | loop ms | wall s | p50 ms | p99 ms | peak RSS MB |")
         p("|---|---|---|---:|---:|---:|---:|---:|")
@@ -199,6 +201,12 @@ def report(path):
                                     speed(tan["loop_ms"], pj["loop_ms"]), speed(tan["loop_ms"], pj["wall"] * 1000),
                                     speed(tan["loop_ms"], pt["wall"] * 1000) if pt else "–"),
                                 pj["loop_ms"] <= 2 * tan["loop_ms"]))
+            if tan and pj:
+                # Issue 17: passim's whole batch (process start, passages, output;
+                # one query per core) against the peer's ranking-only loop.
+                targets.append(("b. whole batch (wall) ≤ 1.0× tantivy-cli loop (%s)" % c,
+                                "%.0f ms vs %.0f ms (%s)" % (pj["wall"] * 1000, tan["loop_ms"], ratio(pj["wall"] * 1000, tan["loop_ms"])),
+                                pj["wall"] * 1000 <= tan["loop_ms"]))
             if pj and c != "reuters":
                 targets.append(("b. p99 < 20 ms (%s)" % c, "%.2f ms" % pj["p99"], pj["p99"] < 20))
         p("")
