@@ -436,15 +436,32 @@ struct Cues {
 
 impl Cues {
     fn of(text: &str) -> Cues {
-        let mut cues = Cues {
-            numbers: text.bytes().any(|b| b.is_ascii_digit()),
-            quote: text.contains(['"', '“', '”']),
-            ..Cues::default()
-        };
+        let mut cues = Cues::default();
         let mut buf = [0u8; 16];
-        // Bytes, not characters: a character outside ASCII separates words
-        // either way, and so does each of its bytes.
-        for word in text.as_bytes().split(|b| !b.is_ascii_alphabetic()) {
+        // One pass over the bytes, not the characters: a character outside
+        // ASCII separates words either way, and so does each of its bytes.
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !b.is_ascii_alphabetic() {
+                match b {
+                    b'0'..=b'9' => cues.numbers = true,
+                    b'"' => cues.quote = true,
+                    // “ and ”: E2 80 9C, E2 80 9D.
+                    0xE2 if matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])) => {
+                        cues.quote = true
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let word = &bytes[start..i];
             if word.len() < 2 || word.len() > buf.len() {
                 continue;
             }
