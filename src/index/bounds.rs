@@ -37,9 +37,10 @@
 //! common words.
 //!
 //! The samples are, of the articles with the word in the body, the three
-//! with the lowest id keys (then document ids): the articles "did you mean"
-//! reads a suggested word back from (`search::suggest`), which would
-//! otherwise walk all of a common word's postings to find them.
+//! with the lowest ids (by their ordinals in the segment's id column, which
+//! keep the ids' order): the articles "did you mean" reads a suggested word
+//! back from (`search::suggest`), which would otherwise walk all of a common
+//! word's postings to find them.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -53,13 +54,19 @@ use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED};
 
-use super::schema::{Fields, ID_KEY};
+use super::schema::{Fields, ID};
 
 /// Folder of the bounds files, inside the index folder.
 pub const FOLDER: &str = "bounds";
 
 const MAGIC: &[u8; 8] = b"PASSIMBB";
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
+
+/// The oldest layout still read. Version 3 is version 4 with samples
+/// ordered by the ids' first eight bytes, then document ids, which let the
+/// segments decide between ids that share those: its bounds are used, its
+/// samples are not, and `passim index` writes the file again.
+const OLDEST_READ: u32 = 3;
 
 /// Articles sampled per word (see the module notes).
 pub const SAMPLES: usize = 3;
@@ -107,6 +114,8 @@ impl BoundsParams {
 /// One segment's bounds.
 #[derive(Debug)]
 pub struct SegmentBounds {
+    /// The layout it was written in.
+    version: u32,
     window_log2: u32,
     windows: usize,
     params: BoundsParams,
@@ -114,7 +123,8 @@ pub struct SegmentBounds {
     keys: Vec<u64>,
     /// Articles with the word in headline or body, per word.
     doc_freqs: Vec<u32>,
-    /// Per word, the articles with it in the body that have the lowest id keys.
+    /// Per word, the articles with it in the body that have the lowest ids;
+    /// empty when read from a version 3 file.
     samples: Vec<[u32; SAMPLES]>,
     rows: Rows,
 }
@@ -159,9 +169,13 @@ impl SegmentBounds {
             .collect();
         let body = reader.inverted_index(fields.body)?;
         let title = reader.inverted_index(fields.title)?;
-        let id_keys = reader.fast_fields().u64(ID_KEY)?;
-        let id_key: Vec<u64> = (0..max_doc)
-            .map(|doc| id_keys.first(doc).unwrap_or(0))
+        let ids = reader.fast_fields().str(ID)?;
+        let id_ord: Vec<u64> = (0..max_doc)
+            .map(|doc| {
+                ids.as_ref()
+                    .and_then(|c| c.ords().first(doc))
+                    .unwrap_or(u64::MAX)
+            })
             .collect();
         let mut keys = Vec::new();
         let mut doc_freqs = Vec::new();
@@ -182,7 +196,7 @@ impl SegmentBounds {
             };
             row.fill(0.0);
             let mut doc_freq = 0u32;
-            // The lowest (id key, doc) of the body's articles, ascending.
+            // The lowest (id ordinal, doc) of the body's articles, ascending.
             let mut sample = [(u64::MAX, NO_DOC); SAMPLES];
             let (mut bd, mut td) = (body_postings.doc(), title_postings.doc());
             while bd != TERMINATED || td != TERMINATED {
@@ -192,7 +206,7 @@ impl SegmentBounds {
                 if bd == doc {
                     tf += f64::from(body_postings.term_freq());
                     bd = body_postings.advance();
-                    let entry = (id_key.get(doc as usize).copied().unwrap_or(0), doc);
+                    let entry = (id_ord.get(doc as usize).copied().unwrap_or(u64::MAX), doc);
                     if entry < sample[SAMPLES - 1] {
                         sample[SAMPLES - 1] = entry;
                         sample.sort_unstable();
@@ -214,6 +228,7 @@ impl SegmentBounds {
             rows.extend(row.iter().map(|&r| round_up(r)));
         }
         Ok(SegmentBounds {
+            version: VERSION,
             window_log2,
             windows,
             params,
@@ -248,9 +263,10 @@ impl SegmentBounds {
     }
 
     /// Of the articles with the word whose body postings start at `key` in
-    /// their body, the [`SAMPLES`] with the lowest id keys (then document
-    /// ids), ascending, [`NO_DOC`] where there are fewer; deleted articles
-    /// included. `None` if the word has no bounds.
+    /// their body, the [`SAMPLES`] with the lowest ids (then document ids,
+    /// for articles without one), ascending, [`NO_DOC`] where there are
+    /// fewer; deleted articles included. `None` if the word has no bounds
+    /// (or the file is of version 3).
     pub fn samples(&self, key: u64) -> Option<[u32; SAMPLES]> {
         let i = self.keys.binary_search(&key).ok()?;
         self.samples.get(i).copied()
@@ -337,7 +353,7 @@ impl SegmentBounds {
             |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
         let f = |i: usize| f32::from_bits(u(i));
         let (version, window_log2, docs, words) = (u(8), u(12), u(16), u(20));
-        if version != VERSION || window_log2 > 24 {
+        if !(OLDEST_READ..=VERSION).contains(&version) || window_log2 > 24 {
             return None;
         }
         let windows = (docs >> window_log2) as usize;
@@ -366,11 +382,17 @@ impl SegmentBounds {
             })
             .collect();
         let start = (HEADER + raw.len() + raw_dfs.len() + raw_samples.len()) as u64;
+        let samples = if version == VERSION {
+            samples
+        } else {
+            Vec::new()
+        };
         let expected = start + (keys.len() * windows * 2) as u64;
         if file.metadata().ok()?.len() != expected || !keys.windows(2).all(|k| k[0] < k[1]) {
             return None;
         }
         Some(SegmentBounds {
+            version,
             window_log2,
             windows,
             params: BoundsParams {
@@ -425,7 +447,9 @@ pub fn refresh(
     for reader in searcher.segment_readers() {
         let path = path(index_dir, reader.segment_id());
         live.push(path.clone());
-        if SegmentBounds::open(&path).is_some_and(|b| b.params.close_to(params)) {
+        if SegmentBounds::open(&path)
+            .is_some_and(|b| b.version == VERSION && b.params.close_to(params))
+        {
             continue;
         }
         let min_doc_freq = MIN_DOC_FREQ.max(reader.max_doc() / MIN_SHARE);

@@ -338,28 +338,47 @@ impl DocumentDeserialize for StoredArticle {
 /// unit tests.
 #[cfg(test)]
 pub fn in_memory(articles: &[(impl AsRef<str>, impl AsRef<str>)]) -> (tantivy::Searcher, Fields) {
+    let numbered: Vec<(String, &str, &str)> = articles
+        .iter()
+        .enumerate()
+        .map(|(i, (title, body))| (i.to_string(), title.as_ref(), body.as_ref()))
+        .collect();
+    in_segments(&[&numbered])
+}
+
+/// An in-memory index of `(id, headline, body)` articles, one segment per
+/// part, in order, for unit tests.
+#[cfg(test)]
+pub fn in_segments(
+    parts: &[&[(impl AsRef<str>, impl AsRef<str>, impl AsRef<str>)]],
+) -> (tantivy::Searcher, Fields) {
     let (schema, fields) = build();
     let index = Index::create_in_ram(schema);
     analysis::register(&index);
-    let mut writer: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
-    for (i, (title, body)) in articles.iter().enumerate() {
-        let article = Article {
-            id: i.to_string(),
-            title: title.as_ref().into(),
-            body: body.as_ref().into(),
-            ..Article::default()
-        };
-        let origin = Origin {
-            path: "a",
-            source_file: "a",
-            mtime: 0,
-            size: 0,
-        };
-        writer
-            .add_document(to_document(&fields, &article, &origin))
-            .expect("add");
+    let mut writer: tantivy::IndexWriter = index
+        .writer_with_num_threads(1, 15_000_000)
+        .expect("writer");
+    writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+    for part in parts {
+        for (id, title, body) in part.iter() {
+            let article = Article {
+                id: id.as_ref().into(),
+                title: title.as_ref().into(),
+                body: body.as_ref().into(),
+                ..Article::default()
+            };
+            let origin = Origin {
+                path: "a",
+                source_file: "a",
+                mtime: 0,
+                size: 0,
+            };
+            writer
+                .add_document(to_document(&fields, &article, &origin))
+                .expect("add");
+        }
+        writer.commit().expect("commit");
     }
-    writer.commit().expect("commit");
     let reader = index.reader().expect("reader");
     (reader.searcher(), fields)
 }

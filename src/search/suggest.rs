@@ -36,7 +36,7 @@
 //!    dictionary of surface forms in the index, and happens only when there
 //!    is something to suggest.
 
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::ops::Range;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -48,7 +48,7 @@ use super::SearchResults;
 use crate::analysis;
 use crate::error::Result;
 use crate::index::bounds::{self, NO_DOC};
-use crate::index::schema::{Fields, StoredArticle, ID_KEY};
+use crate::index::schema::{Fields, StoredArticle, ID};
 use crate::query::Syntax;
 
 /// A word the index has is suggested against only when a close word is in
@@ -82,7 +82,9 @@ const MIN_WORD_CHARS: usize = 4;
 const SHORT_WORD_CHARS: usize = 5;
 
 /// Most neighbouring terms read per segment, so that a word whose automaton
-/// matches a large part of the dictionary stays cheap.
+/// matches a large part of the dictionary stays cheap; of those, the first
+/// this many of the whole index in dictionary order are kept, so that the
+/// suggestion does not depend on how the index is split into segments.
 const MAX_CANDIDATES: usize = 200;
 
 /// Most neighbours tried, most frequent first, until one reads back as a
@@ -241,7 +243,9 @@ fn neighbours(
     let automaton = FuzzyTermQuery::new(Term::from_field_text(fields.body, term), distance, true)
         .automaton()?;
     let stop = analysis::stemmed_stopwords();
-    let mut found: FxHashMap<String, u64> = FxHashMap::default();
+    // Every term walked, in dictionary order: its frequency summed over the
+    // segments, and whether it may be suggested.
+    let mut found: BTreeMap<Vec<u8>, (u64, bool)> = BTreeMap::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(fields.body)?;
         let mut search = inverted.terms().search(&automaton);
@@ -260,29 +264,29 @@ fn neighbours(
         let mut seen = 0;
         while seen < MAX_CANDIDATES && stream.advance() {
             seen += 1;
-            let Ok(candidate) = std::str::from_utf8(stream.key()) else {
-                continue;
-            };
-            if candidate == term
-                || stop.contains(candidate)
-                || candidate.chars().any(|c| c.is_numeric())
-            {
-                continue;
-            }
             let df = u64::from(stream.value().doc_freq);
-            match found.get_mut(candidate) {
-                Some(total) => *total += df,
+            match found.get_mut(stream.key()) {
+                Some((total, _)) => *total += df,
                 None => {
-                    found.insert(candidate.to_owned(), df);
+                    let usable = std::str::from_utf8(stream.key()).is_ok_and(|c| {
+                        c != term && !stop.contains(c) && !c.chars().any(|c| c.is_numeric())
+                    });
+                    found.insert(stream.key().to_vec(), (df, usable));
                 }
             }
         }
     }
+    // The first MAX_CANDIDATES terms of the whole index, whatever its
+    // segments: each of them is among the first MAX_CANDIDATES of every
+    // segment that holds it, so its frequency is complete too.
     let mut ranked: Vec<(String, u64, usize)> = found
         .into_iter()
-        .map(|(candidate, df)| {
+        .take(MAX_CANDIDATES)
+        .filter(|(_, (_, usable))| *usable)
+        .filter_map(|(key, (df, _))| {
+            let candidate = String::from_utf8(key).ok()?;
             let d = damerau(term, &candidate);
-            (candidate, df, d)
+            Some((candidate, df, d))
         })
         .collect();
     ranked.sort_by(|a, b| {
@@ -304,48 +308,73 @@ fn surface_form(
     typed: &str,
 ) -> Result<Option<String>> {
     let key = Term::from_field_text(fields.body, term);
-    // The articles with the lowest id keys, so that the sample (and the
-    // word read back) does not change with how the index is segmented.
-    let mut sample: BinaryHeap<(u64, u32, DocId)> = BinaryHeap::new();
+    // The articles with the lowest ids, so that the sample (and the word
+    // read back) does not change with how the index is segmented: each
+    // segment's lowest by their ordinals in its id column (which keep the
+    // ids' order), then those of all segments by the ids themselves.
+    let mut sample: Vec<(Option<Vec<u8>>, u32, DocId)> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
         let inverted = segment.inverted_index(fields.body)?;
         let Some(info) = inverted.get_term_info(&key)? else {
             continue;
         };
-        let keys = segment.fast_fields().u64(ID_KEY)?;
-        let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        let ids = segment.fast_fields().str(ID)?;
+        let id_ord = |doc: DocId| {
+            ids.as_ref()
+                .and_then(|c| c.ords().first(doc))
+                .unwrap_or(u64::MAX)
+        };
+        let mut lowest: BinaryHeap<(u64, DocId)> = BinaryHeap::new();
         let mut offer = |doc: DocId| {
-            let entry = (keys.first(doc).unwrap_or(0), segment_ord, doc);
-            if sample.len() < SAMPLE_ARTICLES {
-                sample.push(entry);
-            } else if sample.peek().is_some_and(|worst| entry < *worst) {
-                sample.pop();
-                sample.push(entry);
+            let entry = (id_ord(doc), doc);
+            if lowest.len() < SAMPLE_ARTICLES {
+                lowest.push(entry);
+            } else if lowest.peek().is_some_and(|worst| entry < *worst) {
+                lowest.pop();
+                lowest.push(entry);
             }
         };
         // A common word's block bounds name the segment's articles with the
-        // lowest id keys: while none of them is deleted, they are the ones
-        // the walk below would find.
+        // lowest ids: while none of them is deleted, they are the ones the
+        // walk below would find.
         let known = bounds::samples(segment.segment_id(), info.postings_range.start as u64)
             .filter(|docs| docs.iter().all(|&d| d == NO_DOC || !segment.is_deleted(d)));
         if let Some(docs) = known {
             for doc in docs.into_iter().filter(|&d| d != NO_DOC) {
                 offer(doc);
             }
-            continue;
-        }
-        let mut postings = inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            if !segment.is_deleted(doc) {
-                offer(doc);
+        } else {
+            let mut postings =
+                inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if !segment.is_deleted(doc) {
+                    offer(doc);
+                }
+                doc = postings.advance();
             }
-            doc = postings.advance();
+        }
+        let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        for (id_ord, doc) in lowest {
+            let mut id = Vec::new();
+            let found = match &ids {
+                Some(c) if id_ord != u64::MAX => c.dictionary().ord_to_term(id_ord, &mut id)?,
+                _ => false,
+            };
+            sample.push((found.then_some(id), segment_ord, doc));
         }
     }
+    // By id; articles without one (none in an index passim writes) last.
+    sample.sort_by(|a, b| match (&a.0, &b.0) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => (a.1, a.2).cmp(&(b.1, b.2)),
+    });
+    sample.truncate(SAMPLE_ARTICLES);
     let mut counts: FxHashMap<String, usize> = FxHashMap::default();
     let (mut lower, mut stem) = (String::new(), String::new());
-    for (_, segment_ord, doc) in sample.into_sorted_vec() {
+    for (_, segment_ord, doc) in sample {
         let stored: StoredArticle = searcher.doc(DocAddress::new(segment_ord, doc))?;
         analysis::for_each_word(&stored.body, |word| {
             analysis::term_of(word, &mut lower, &mut stem);
@@ -455,6 +484,83 @@ mod tests {
             });
             let word = surface_form(&searcher, &fields, "govern", "goverming").expect("read");
             assert_eq!(word.as_deref(), Some("governing"), "bounds: {with_bounds}");
+        }
+    }
+
+    /// The bounds of every segment of `searcher`, computed for words in
+    /// one article or more (kept while the returned set lives).
+    fn bounds_of(searcher: &Searcher, fields: &Fields) -> BoundsSet {
+        let params = BoundsParams {
+            b: 0.5,
+            repeat: 3.0,
+            b_per_len: 0.02,
+        };
+        BoundsSet::of(
+            searcher
+                .segment_readers()
+                .iter()
+                .map(|r| {
+                    let b = SegmentBounds::compute(r, fields, params, 6, 1).expect("bounds");
+                    (r.segment_id(), b)
+                })
+                .collect(),
+        )
+    }
+
+    /// Ids that share their first eight bytes (one folder's files) have
+    /// equal id keys: the word read back must not then depend on which
+    /// segment holds which article. Articles 1-3 say "governing", the rest
+    /// "governed"; split in two segments with 1-3 in the second, ordering
+    /// equal keys by segment and document read back the other word.
+    #[test]
+    fn surface_form_does_not_depend_on_the_segments() {
+        let articles: Vec<(String, String, String)> = (1..=300usize)
+            .map(|i| {
+                let word = if i <= 3 { "governing" } else { "governed" };
+                let body = format!("the council {word} the city, report {i}");
+                (format!("news/{i:04}.txt"), String::new(), body)
+            })
+            .collect();
+        let mut words = Vec::new();
+        for with_bounds in [false, true] {
+            for parts in [vec![&articles[..]], vec![&articles[3..], &articles[..3]]] {
+                let (searcher, fields) = schema::in_segments(&parts);
+                let _kept = with_bounds.then(|| bounds_of(&searcher, &fields));
+                let word = surface_form(&searcher, &fields, "govern", "goverming").expect("read");
+                words.push((word, with_bounds, parts.len()));
+            }
+        }
+        let first = words[0].0.clone();
+        assert!(first.is_some());
+        for (word, with_bounds, segments) in &words {
+            assert_eq!(*word, first, "bounds: {with_bounds}, segments: {segments}");
+        }
+    }
+
+    /// Of a misspelling's neighbours in the term dictionary, the first
+    /// [`MAX_CANDIDATES`] of the whole index are tried, not the first of
+    /// each segment: `qqqqzz` (in five articles) is beyond them in one
+    /// segment, and would win from a segment of its own.
+    #[test]
+    fn neighbours_do_not_depend_on_the_segments() {
+        // 623 words that are their own stems (no final s or y) in one
+        // article each, the typed word not among them.
+        let mut rare: Vec<(String, String, String)> = Vec::new();
+        for a in b'a'..=b'z' {
+            for b in (b'a'..=b'z').filter(|&b| b != b's' && b != b'y' && (a, b) != (b'q', b'q')) {
+                let word = format!("qqqq{}{}", a as char, b as char);
+                rare.push((word.clone(), String::new(), format!("see {word} here")));
+            }
+        }
+        let common: Vec<(String, String, String)> = (0..5)
+            .map(|i| (format!("z{i}"), String::new(), "see qqqqzz here".to_owned()))
+            .collect();
+        let all: Vec<_> = rare.iter().chain(&common).cloned().collect();
+        for parts in [vec![&all[..]], vec![&rare[..], &common[..]]] {
+            let (searcher, fields) = schema::in_segments(&parts);
+            let found = suggest(&searcher, &fields, "qqqqqq", Syntax::Plain).expect("suggest");
+            let words: Vec<&str> = found.iter().map(|s| s.suggestion.as_str()).collect();
+            assert_eq!(words, ["qqqqaq"], "segments: {}", parts.len());
         }
     }
 
