@@ -218,4 +218,25 @@ fn a_batch_on_several_threads_prints_what_one_thread_prints_in_file_order() {
     assert!(lines3
         .iter()
         .any(|v| v["type"] == "hit" && !passages(v).is_empty()));
+
+    // `--batch -` reads the queries from standard input.
+    let out = fx
+        .cmd()
+        .args(["search", "--batch", "-", "--format", "trec", "-p", "2"])
+        .write_stdin(tsv.as_str())
+        .output()
+        .unwrap();
+    assert_eq!((out.status.code(), stdout(&out)), (Some(0), one.1.clone()));
+    // A line without a tab names standard input and the line.
+    let out = fx
+        .cmd()
+        .args(["search", "--batch", "-"])
+        .write_stdin("q1\tpay\nno tab here\n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "passim: <stdin>:2: expected `qid<TAB>query`\n"
+    );
 }

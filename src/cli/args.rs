@@ -225,8 +225,9 @@ pub struct SearchArgs {
     #[arg(value_name = "WORDS", hide = true, requires = "query")]
     pub words: Vec<String>,
 
-    /// Run every query of a TSV file (lines `qid<TAB>query`) in one process.
-    /// Batch queries are read as plain words (see --plain).
+    /// Run every query of a TSV file (lines `qid<TAB>query`; `-` reads
+    /// standard input) in one process. Batch queries are read as plain
+    /// words (see --plain).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["query", "words"])]
     pub batch: Option<PathBuf>,
 

@@ -27,11 +27,21 @@ const WINDOW: usize = 64;
 /// One query of a batch: its id and its text.
 pub(super) type Query = (String, String);
 
-/// Reads `qid<TAB>query` lines; blank lines and `#` comments are skipped.
+/// Reads `qid<TAB>query` lines from `file` (`-`: standard input); blank
+/// lines and `#` comments are skipped.
 pub(super) fn read(file: &Path) -> Result<Vec<Query>> {
-    let shown = display(file);
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("{shown}: {}", describe_io(&e)))?;
+    let stdin = file == Path::new("-");
+    let shown = if stdin {
+        "<stdin>".to_owned()
+    } else {
+        display(file)
+    };
+    let text = if stdin {
+        std::io::read_to_string(std::io::stdin().lock())
+    } else {
+        std::fs::read_to_string(file)
+    }
+    .map_err(|e| anyhow::anyhow!("{shown}: {}", describe_io(&e)))?;
     let mut queries = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.starts_with('#') {
