@@ -346,6 +346,18 @@ pub fn in_memory(articles: &[(impl AsRef<str>, impl AsRef<str>)]) -> (tantivy::S
     in_segments(&[&numbered])
 }
 
+/// `article` as a document of a test index (from a file "a").
+#[cfg(test)]
+pub fn test_document(fields: &Fields, article: &Article) -> TantivyDocument {
+    let origin = Origin {
+        path: "a",
+        source_file: "a",
+        mtime: 0,
+        size: 0,
+    };
+    to_document(fields, article, &origin)
+}
+
 /// An in-memory index of `(id, headline, body)` articles, one segment per
 /// part, in order, for unit tests.
 #[cfg(test)]
@@ -367,14 +379,8 @@ pub fn in_segments(
                 body: body.as_ref().into(),
                 ..Article::default()
             };
-            let origin = Origin {
-                path: "a",
-                source_file: "a",
-                mtime: 0,
-                size: 0,
-            };
             writer
-                .add_document(to_document(&fields, &article, &origin))
+                .add_document(test_document(&fields, &article))
                 .expect("add");
         }
         writer.commit().expect("commit");

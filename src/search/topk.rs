@@ -263,7 +263,7 @@ mod tests {
     use super::*;
     use crate::analysis;
     use crate::index::bounds::{self, BoundsParams, SegmentBounds};
-    use crate::index::schema::{self, Origin};
+    use crate::index::schema;
     use crate::ingest::Article;
     use crate::query::{self, Bm25FTermQuery, RankSettings, Syntax};
     use crate::search::filter::Filtered;
@@ -345,14 +345,8 @@ mod tests {
                 source: Some(["Alpha News", "Beta Wire", "Gamma Post"][rng.below(3)].into()),
                 ..Article::default()
             };
-            let origin = Origin {
-                path: "a",
-                source_file: "a",
-                mtime: 0,
-                size: 0,
-            };
             writer
-                .add_document(schema::to_document(&fields, &article, &origin))
+                .add_document(schema::test_document(&fields, &article))
                 .expect("add");
             if i % 1200 == 1199 {
                 writer.commit().expect("commit");
