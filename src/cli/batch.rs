@@ -105,7 +105,7 @@ pub(super) fn run(
             let (next, stop, printed, opts) = (&next, &stop, &printed, &opts);
             s.spawn(move || loop {
                 // A panic (a bug) stops the batch: `scope` passes it on.
-                let _stop_on_panic = StopOnPanic(stop, &printed.1);
+                let _stop_on_panic = StopOnPanic(stop, printed);
                 let i = next.fetch_add(1, Relaxed);
                 if i >= queries.len() || !wait_for_room(i, printed, stop) {
                     break;
@@ -133,8 +133,7 @@ pub(super) fn run(
             Ok(())
         })();
         // On an error (a closed pipe), the workers stop at their next query.
-        stop.store(true, Relaxed);
-        printed.1.notify_all();
+        halt(&stop, &printed);
         drop(rx);
         result
     })?;
@@ -143,15 +142,23 @@ pub(super) fn run(
 
 /// Stops the batch if its worker panics, so that no other worker waits
 /// for room that will never come.
-struct StopOnPanic<'a>(&'a AtomicBool, &'a Condvar);
+struct StopOnPanic<'a>(&'a AtomicBool, &'a (Mutex<usize>, Condvar));
 
 impl Drop for StopOnPanic<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.0.store(true, Relaxed);
-            self.1.notify_all();
+            halt(self.0, self.1);
         }
     }
+}
+
+/// Tells the workers to stop. The flag is set under the lock they check it
+/// under, so none can miss the wake-up between its check and its wait.
+fn halt(stop: &AtomicBool, (count, moved): &(Mutex<usize>, Condvar)) {
+    let guard = count.lock().unwrap_or_else(PoisonError::into_inner);
+    stop.store(true, Relaxed);
+    drop(guard);
+    moved.notify_all();
 }
 
 /// Waits until query `i` is within [`WINDOW`] of the next one to print;
