@@ -380,6 +380,24 @@ fn search_help_has_examples_and_no_doubled_defaults() {
 }
 
 #[test]
+fn a_thread_count_past_the_limit_is_refused_in_words() {
+    let fx = Fixture::indexed();
+    for bad in ["5000", "-1", "two"] {
+        let out = fx.run(&["search", "pay", "-j", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = stderr(&out);
+        let want = format!(
+            "error: invalid value '{bad}' for '--threads <N>': must be a whole number of \
+             threads from 0 (one per core) to 1024"
+        );
+        assert!(err.starts_with(&want), "{err}");
+    }
+    let out = fx.run(&["search", "pay", "-j", "1024", "--format", "trec"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out).lines().count(), 2);
+}
+
+#[test]
 fn limit_zero_is_refused_in_words() {
     let fx = Fixture::indexed();
     let out = fx.run(&["search", "pay", "-n", "0"]);

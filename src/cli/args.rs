@@ -194,6 +194,19 @@ fn at_least_one(s: &str) -> Result<u64, String> {
     }
 }
 
+/// Most threads `search -j` takes: more would only queue for the cores.
+const MAX_SEARCH_THREADS: usize = 1024;
+
+/// `search -j`: 0 (one per core) to [`MAX_SEARCH_THREADS`].
+fn thread_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= MAX_SEARCH_THREADS => Ok(n),
+        _ => Err(format!(
+            "must be a whole number of threads from 0 (one per core) to {MAX_SEARCH_THREADS}"
+        )),
+    }
+}
+
 /// `--sort`: see [`Sort::parse`].
 fn sort_order(s: &str) -> Result<Sort, String> {
     Sort::parse(s).ok_or_else(|| format!("must be {}", Sort::NAMES))
@@ -315,7 +328,7 @@ pub struct SearchArgs {
     /// once; one query ranks up to N of the index's segments at once. By
     /// default a batch over a million articles or more answers one query at
     /// a time, each on every core.
-    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0, value_parser = thread_count)]
     pub threads: usize,
 
     /// Run tag written in the last column of `--format trec`.
