@@ -54,7 +54,7 @@ use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Searcher, SegmentReader, TERMINATED};
 
-use super::schema::{Fields, ID};
+use super::schema::{id_ordinal, Fields, ID};
 
 /// Folder of the bounds files, inside the index folder.
 pub const FOLDER: &str = "bounds";
@@ -171,11 +171,7 @@ impl SegmentBounds {
         let title = reader.inverted_index(fields.title)?;
         let ids = reader.fast_fields().str(ID)?;
         let id_ord: Vec<u64> = (0..max_doc)
-            .map(|doc| {
-                ids.as_ref()
-                    .and_then(|c| c.ords().first(doc))
-                    .unwrap_or(u64::MAX)
-            })
+            .map(|doc| id_ordinal(ids.as_ref(), doc))
             .collect();
         let mut keys = Vec::new();
         let mut doc_freqs = Vec::new();

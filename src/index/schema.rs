@@ -5,11 +5,12 @@
 
 use std::sync::OnceLock;
 
+use tantivy::columnar::StrColumn;
 use tantivy::schema::document::{DeserializeError, DocumentDeserialize, DocumentDeserializer};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
-use tantivy::{Index, TantivyDocument};
+use tantivy::{DocId, Index, TantivyDocument};
 
 use crate::analysis::{self, ANALYZER};
 use crate::ingest::{date, Article};
@@ -224,6 +225,26 @@ pub fn id_key(id: &str) -> u64 {
         *slot = b;
     }
     u64::from_be_bytes(bytes)
+}
+
+/// The ordinal of `doc`'s id in its segment's id column (`u64::MAX` for an
+/// article without one): within a segment, ordinals are in the ids' order.
+#[inline]
+pub fn id_ordinal(ids: Option<&StrColumn>, doc: DocId) -> u64 {
+    ids.and_then(|c| c.ords().first(doc)).unwrap_or(u64::MAX)
+}
+
+/// The id with ordinal `ord` in a segment's id column (read from its
+/// dictionary: a block decompressed); `None` for an article without one.
+pub fn id_bytes(ids: Option<&StrColumn>, ord: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(column) = ids.filter(|_| ord != u64::MAX) else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    Ok(column
+        .dictionary()
+        .ord_to_term(ord, &mut bytes)?
+        .then_some(bytes))
 }
 
 /// Bodies shorter than this many bytes (white space folded) get no hash and

@@ -48,7 +48,7 @@ use super::SearchResults;
 use crate::analysis;
 use crate::error::Result;
 use crate::index::bounds::{self, NO_DOC};
-use crate::index::schema::{Fields, StoredArticle, ID};
+use crate::index::schema::{id_bytes, id_ordinal, Fields, StoredArticle, ID};
 use crate::query::Syntax;
 
 /// A word the index has is suggested against only when a close word is in
@@ -319,14 +319,9 @@ fn surface_form(
             continue;
         };
         let ids = segment.fast_fields().str(ID)?;
-        let id_ord = |doc: DocId| {
-            ids.as_ref()
-                .and_then(|c| c.ords().first(doc))
-                .unwrap_or(u64::MAX)
-        };
         let mut lowest: BinaryHeap<(u64, DocId)> = BinaryHeap::new();
         let mut offer = |doc: DocId| {
-            let entry = (id_ord(doc), doc);
+            let entry = (id_ordinal(ids.as_ref(), doc), doc);
             if lowest.len() < SAMPLE_ARTICLES {
                 lowest.push(entry);
             } else if lowest.peek().is_some_and(|worst| entry < *worst) {
@@ -356,21 +351,11 @@ fn surface_form(
         }
         let segment_ord = u32::try_from(ord).unwrap_or(u32::MAX);
         for (id_ord, doc) in lowest {
-            let mut id = Vec::new();
-            let found = match &ids {
-                Some(c) if id_ord != u64::MAX => c.dictionary().ord_to_term(id_ord, &mut id)?,
-                _ => false,
-            };
-            sample.push((found.then_some(id), segment_ord, doc));
+            sample.push((id_bytes(ids.as_ref(), id_ord)?, segment_ord, doc));
         }
     }
     // By id; articles without one (none in an index passim writes) last.
-    sample.sort_by(|a, b| match (&a.0, &b.0) {
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => (a.1, a.2).cmp(&(b.1, b.2)),
-    });
+    sample.sort_by(|a, b| (a.0.is_none(), &a.0, a.1, a.2).cmp(&(b.0.is_none(), &b.0, b.1, b.2)));
     sample.truncate(SAMPLE_ARTICLES);
     let mut counts: FxHashMap<String, usize> = FxHashMap::default();
     let (mut lower, mut stem) = (String::new(), String::new());

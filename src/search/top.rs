@@ -16,7 +16,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::schema::{ID, ID_KEY};
+use crate::index::schema::{id_bytes, id_ordinal, ID, ID_KEY};
 
 /// Collects the best `limit` matches, best first (ties: article id).
 pub(super) struct TopByScore {
@@ -91,11 +91,7 @@ impl SegmentCollector for TopSegment {
                 return;
             }
         }
-        let ord = self
-            .ids
-            .as_ref()
-            .and_then(|c| c.ords().first(doc))
-            .unwrap_or(u64::MAX);
+        let ord = id_ordinal(self.ids.as_ref(), doc);
         if let Some((worst, worst_ord)) = self.threshold {
             if score == worst && ord >= worst_ord {
                 return;
@@ -202,30 +198,16 @@ fn order_by_id(run: &mut [Candidate]) {
         {
             let mut keyed: Vec<(Option<Vec<u8>>, Candidate)> = same
                 .iter()
-                .map(|c| (id_bytes(c.1.ids.as_ref(), c.0 .1), *c))
+                .map(|c| (id_bytes(c.1.ids.as_ref(), c.0 .1).ok().flatten(), *c))
                 .collect();
-            keyed.sort_by(|a, b| match (&a.0, &b.0) {
-                (Some(x), Some(y)) => x.cmp(y).then_with(|| a.1 .0 .2.cmp(&b.1 .0 .2)),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => a.1 .0 .2.cmp(&b.1 .0 .2),
+            // By id, articles without one last; the same id: by address.
+            keyed.sort_by(|a, b| {
+                (a.0.is_none(), &a.0, a.1 .0 .2).cmp(&(b.0.is_none(), &b.0, b.1 .0 .2))
             });
             for (slot, (_, c)) in same.iter_mut().zip(keyed) {
                 *slot = c;
             }
         }
         start = end;
-    }
-}
-
-/// The id with ordinal `ord` in `column`; `None` for an article without one.
-fn id_bytes(column: Option<&StrColumn>, ord: u64) -> Option<Vec<u8>> {
-    if ord == u64::MAX {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    match column?.dictionary().ord_to_term(ord, &mut bytes) {
-        Ok(true) => Some(bytes),
-        _ => None,
     }
 }
