@@ -18,10 +18,11 @@ pub(crate) const DEFAULT_MEMORY_MB: u64 = 256;
 
 /// Search folders of articles: ranked hits with highlighted passages.
 ///
-/// `passim index` builds an index of a folder of articles (.txt, .md, .jsonl);
-/// `passim search QUERY` answers with the most relevant articles, each shown
-/// with its best passages and the matched words highlighted. Exit status:
-/// 0 if there were hits, 1 if none, 2 on error.
+/// `passim index` builds an index of a folder of articles (text, Markdown,
+/// JSON Lines, web pages, PDFs, mail); `passim search QUERY` answers with
+/// the most relevant articles, each shown with its best passages and the
+/// matched words highlighted. Exit status: 0 if there were hits, 1 if none,
+/// 2 on error.
 #[derive(Debug, Parser)]
 #[command(name = "passim", version, max_term_width = 100)]
 pub struct Cli {
