@@ -197,6 +197,10 @@ pub struct JsonSummary<'a> {
     /// Matching articles per source and per year (`--facets`, `facets=1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<FacetsJson<'a>>,
+    /// Set when the filters left none of the articles the words match: how
+    /// many those are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unfiltered_hits: Option<usize>,
 }
 
 /// `{"source": [{"value", "count"}…], "year": [{"value", "count"}…]}`:
@@ -263,6 +267,7 @@ impl<'a> JsonSummary<'a> {
             did_you_mean: results.did_you_mean(),
             corrected_query: results.corrected_query.as_deref(),
             facets: results.facets.as_ref().map(FacetsJson::new),
+            unfiltered_hits: results.filtered_out.as_ref().map(|f| f.total_hits),
         }
     }
 }

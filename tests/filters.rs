@@ -186,6 +186,59 @@ fn the_query_language_filters_by_date_and_source() {
 }
 
 #[test]
+fn a_search_the_filters_leave_empty_says_so_and_counts_what_they_took() {
+    let fx = wire_fixture();
+    let out = fx.run(&["search", "--index", "idx", "cocoa", "--source", "xinhua"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        stderr(&out),
+        "passim: no articles match \"cocoa\" and the filter (source xinhua); 12 match without it\n"
+    );
+    // The query's own filters count too, each named; one match is "matches".
+    let out = fx.run(&[
+        "search",
+        "--index",
+        "idx",
+        "cocoa council date:1986",
+        "--source",
+        "reuters",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "passim: no articles match \"cocoa council date:1986\" and the filters \
+         (source reuters; dated from 1986-01-01, before 1987-01-01); 12 match without them\n"
+    );
+    let out = fx.run(&["search", "--index", "idx", "frost", "--until", "2000"]);
+    assert_eq!(
+        stderr(&out),
+        "passim: no articles match \"frost\" and the filter (dated before 2001-01-01); \
+         1 matches without it\n"
+    );
+    // JSON: the count, in the summary.
+    let (code, hits, summary) = fx.search(&[
+        "--index",
+        "idx",
+        "cocoa",
+        "-source:reuters",
+        "--source",
+        "reuters",
+    ]);
+    assert_eq!((code, hits.len()), (1, 0));
+    assert_eq!(summary["unfiltered_hits"], 12);
+    // Words that match nothing anyway: no count, in either form.
+    let out = fx.run(&["search", "--index", "idx", "zebra", "--source", "xinhua"]);
+    assert_eq!(stderr(&out), "passim: no articles match \"zebra\"\n");
+    let (_, _, summary) = fx.search(&["--index", "idx", "zebra", "--source", "xinhua"]);
+    assert!(summary.get("unfiltered_hits").is_none(), "{summary}");
+    // Hits found: no count either.
+    let (_, hits, summary) = fx.search(&["--index", "idx", "cocoa", "--source", "ap"]);
+    assert_eq!(hits.len(), 3);
+    assert!(summary.get("unfiltered_hits").is_none(), "{summary}");
+}
+
+#[test]
 fn sort_by_date_orders_hits_oldest_or_newest_first() {
     let fx = wire_fixture();
     let (hits, _) = search(&fx, &["cocoa", "--sort", "date"]);

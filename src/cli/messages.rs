@@ -74,13 +74,24 @@ pub(crate) fn no_hits(
             ),
         );
     }
-    match results.did_you_mean() {
-        Some(better) => info(
-            err,
-            &format!("no articles match {query:?}; did you mean {better:?}?"),
-        ),
-        None => info(err, &format!("no articles match {query:?}")),
+    let mut line = format!("no articles match {query:?}");
+    if let Some(out) = &results.filtered_out {
+        // no articles match "pay" and the filter (source bbc); 12 match without it
+        let (filters, it) = match out.filters.len() {
+            1 => ("filter", "it"),
+            _ => ("filters", "them"),
+        };
+        line = format!(
+            "{line} and the {filters} ({}); {} match{} without {it}",
+            out.filters.join("; "),
+            out.total_hits,
+            if out.total_hits == 1 { "es" } else { "" },
+        );
     }
+    if let Some(better) = results.did_you_mean() {
+        line = format!("{line}; did you mean {better:?}?");
+    }
+    info(err, &line)
 }
 
 /// One line for a notice from an index run.

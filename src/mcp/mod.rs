@@ -242,8 +242,9 @@ impl Passim {
 ranked best first, each with id, path, title, score, rank and passages; a passage has the \
 paragraph number, `offset` (the byte offset of its text in the article's body), `text`, and \
 `highlights` (byte ranges of the matched words within `text`). summary has total_hits (matching \
-articles; a lower bound when total_hits_relation is \"gte\"), and did_you_mean or corrected_query when a word looks misspelt; notes say \
-how the query was read. Page with offset and limit.",
+articles; a lower bound when total_hits_relation is \"gte\"), did_you_mean or corrected_query when \
+a word looks misspelt, and unfiltered_hits when the date, source or path filters left none of the \
+articles the words match; notes say how the query was read. Page with offset and limit.",
         annotations(read_only_hint = true, open_world_hint = false)
     )]
     async fn search(

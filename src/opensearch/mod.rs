@@ -234,6 +234,7 @@ impl Cluster {
             suggestions: Vec::new(),
             corrected_query: None,
             facets: None,
+            filtered_out: None,
             elapsed: started.elapsed(),
         })
     }

@@ -148,6 +148,39 @@ impl Filter {
     pub fn and(&mut self, other: Filter) {
         self.constraints.extend(other.constraints);
     }
+
+    /// Each constraint in words, for messages: `source bbc or ap`, `dated
+    /// from 2023-01-01, before 2024-01-01`, `not path *.html`.
+    pub fn describe(&self) -> Vec<String> {
+        let either = |items: &[String], negated: bool, what: &str| {
+            let not = if negated { "not " } else { "" };
+            format!("{not}{what} {}", items.join(" or "))
+        };
+        let when = |secs: i64| {
+            let iso = date::iso_from_timestamp(secs);
+            match iso.ends_with("T00:00:00Z") {
+                true => iso[..10].to_owned(),
+                false => iso,
+            }
+        };
+        self.constraints
+            .iter()
+            .map(|c| match c {
+                Constraint::Date { since, until } => {
+                    let mut bounds = Vec::new();
+                    if let Some(s) = since {
+                        bounds.push(format!("from {}", when(*s)));
+                    }
+                    if let Some(u) = until {
+                        bounds.push(format!("before {}", when(*u)));
+                    }
+                    format!("dated {}", bounds.join(", "))
+                }
+                Constraint::Source { names, negated } => either(names, *negated, "source"),
+                Constraint::Path { globs, negated } => either(globs, *negated, "path"),
+            })
+            .collect()
+    }
 }
 
 fn bad_filter(message: String) -> Error {
@@ -404,6 +437,25 @@ mod tests {
             Ok(_) => panic!("{q} should fail"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn filters_are_described_in_words() {
+        let (_, f) = split("pay date:2023 source:bbc source:\"The Guardian\" -path:*.html");
+        assert_eq!(
+            f.describe(),
+            [
+                "dated from 2023-01-01, before 2024-01-01",
+                "source bbc or the guardian",
+                "not path *.html"
+            ]
+        );
+        let (_, f) = split("pay date:>=2023-05-04");
+        assert_eq!(f.describe(), ["dated from 2023-05-04"]);
+        let mut f = Filter::default();
+        f.date(None, Some(day("2024-05-01T10:30:00Z")));
+        assert_eq!(f.describe(), ["dated before 2024-05-01T10:30:00Z"]);
+        assert!(Filter::default().describe().is_empty());
     }
 
     #[test]

@@ -83,7 +83,19 @@ pub struct SearchResults {
     pub corrected_query: Option<String>,
     /// Matches per source and per year, when asked for.
     pub facets: Option<super::Facets>,
+    /// When filters (options or the query's own `date:`, `source:`,
+    /// `path:`) left nothing of what the words match: what they were.
+    pub filtered_out: Option<FilteredOut>,
     pub elapsed: Duration,
+}
+
+/// A search whose filters left none of the articles its words match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilteredOut {
+    /// The filters in words, one each ([`crate::search::Filter::describe`]).
+    pub filters: Vec<String>,
+    /// Articles the query matches without the filters.
+    pub total_hits: usize,
 }
 
 /// One whole article, with every match of a query highlighted.

@@ -39,7 +39,7 @@ mod topk;
 pub use crate::index::schema::Meta;
 pub use crate::query::Filter;
 pub use filter::{Facets, Sort};
-pub use hit::{ArticleView, Duplicate, Hit, HitPassage, SearchResults};
+pub use hit::{ArticleView, Duplicate, FilteredOut, Hit, HitPassage, SearchResults};
 pub use suggest::Suggestion;
 
 /// Hits for articles ranked elsewhere (the OpenSearch backend): passages and
@@ -70,7 +70,7 @@ pub(crate) fn view_of(
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::TermQuery;
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term};
@@ -215,6 +215,7 @@ impl Engine {
                 results.total_hits = again.total_hits;
                 results.total_exact = again.total_exact;
                 results.facets = again.facets;
+                results.filtered_out = again.filtered_out;
                 results.corrected_query = Some(corrected);
             }
         }
@@ -290,6 +291,17 @@ impl Engine {
             }
             hits.push(hit);
         }
+        // Say so when the filters, not the words, left nothing to show.
+        let filtered_out = match total_hits == 0 && !filter.is_empty() {
+            true => match searcher.search(compiled.query.as_ref(), &Count)? {
+                0 => None,
+                total_hits => Some(FilteredOut {
+                    filters: filter.describe(),
+                    total_hits,
+                }),
+            },
+            false => None,
+        };
         Ok(SearchResults {
             query: text.to_owned(),
             offset: opts.offset,
@@ -303,6 +315,7 @@ impl Engine {
             notes: compiled.notes,
             suggestions: Vec::new(),
             corrected_query: None,
+            filtered_out,
             elapsed: started.elapsed(),
         })
     }
