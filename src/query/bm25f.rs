@@ -59,9 +59,10 @@ impl Bm25FTermQuery {
     pub fn new(title: Term, body: Term, p: Bm25FParams) -> Self {
         let avg_len = if p.avg_len > 0.0 { p.avg_len } else { 1.0 };
         let b_per_len = p.b / avg_len;
+        let norms_key = [p.k1, p.b, b_per_len, p.repeat].map(f32::to_bits);
         Bm25FTermQuery {
-            norms: Arc::new(norm_tables(p.k1, p.b, b_per_len, p.repeat)),
-            norms_key: [p.k1, p.b, b_per_len, p.repeat].map(f32::to_bits),
+            norms: shared_norm_tables(norms_key),
+            norms_key,
             title,
             body,
             weight: p.boost * p.idf * (p.k1 + 1.0),
@@ -123,6 +124,30 @@ fn norm_tables(k1: Score, b: Score, b_per_len: Score, repeat: Score) -> NormTabl
         body_part[id] = k1 * b_per_len * len;
     }
     (title_part, body_part)
+}
+
+thread_local! {
+    /// The last norm tables made on this thread, and their constants: every
+    /// word of a search (and of the next, on the same index) has the same.
+    static LAST_NORM_TABLES: std::cell::RefCell<Option<([u32; 4], Arc<NormTables>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// [`norm_tables`] for the constants `key` (k1, b, b / avg_len, repeat as
+/// bits), shared with the words before that had the same.
+fn shared_norm_tables(key: [u32; 4]) -> Arc<NormTables> {
+    LAST_NORM_TABLES.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((k, tables)) = last.as_ref() {
+            if *k == key {
+                return Arc::clone(tables);
+            }
+        }
+        let [k1, b, b_per_len, repeat] = key.map(f32::from_bits);
+        let tables = Arc::new(norm_tables(k1, b, b_per_len, repeat));
+        *last = Some((key, Arc::clone(&tables)));
+        tables
+    })
 }
 
 /// How a scorer finds an article's norm in one segment.
