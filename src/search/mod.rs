@@ -293,13 +293,7 @@ impl Engine {
         }
         // Say so when the filters, not the words, left nothing to show.
         let filtered_out = match total_hits == 0 && !filter.is_empty() {
-            true => match searcher.search(compiled.query.as_ref(), &Count)? {
-                0 => None,
-                total_hits => Some(FilteredOut {
-                    filters: filter.describe(),
-                    total_hits,
-                }),
-            },
+            true => filtered_out(searcher, &compiled, &filter)?,
             false => None,
         };
         Ok(SearchResults {
@@ -381,4 +375,23 @@ impl Engine {
         stats::gather(&self.dir, &self.index, &searcher, &self.fields)
             .map_err(|e| e.in_index(&self.dir))
     }
+}
+
+/// What `filter` took from a search it left without hits: `None` when the
+/// words match nothing either. Kept out of line: it runs only when nothing
+/// was found.
+#[cold]
+#[inline(never)]
+fn filtered_out(
+    searcher: &Searcher,
+    compiled: &query::CompiledQuery,
+    filter: &query::Filter,
+) -> Result<Option<FilteredOut>> {
+    Ok(match searcher.search(compiled.query.as_ref(), &Count)? {
+        0 => None,
+        total_hits => Some(FilteredOut {
+            filters: filter.describe(),
+            total_hits,
+        }),
+    })
 }
