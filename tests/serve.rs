@@ -406,6 +406,13 @@ fn api_filters_sorts_and_counts_facets_like_the_cli() {
     ));
     assert_eq!(hit_ids(&doc), ["a3", "a2"]);
     assert!(doc["summary"].get("facets").is_none());
+    assert!(doc["summary"].get("unfiltered_hits").is_none());
+    // Filters that leave none of the matches: the API says how many they took.
+    let (status, doc) = server.json("/api/search?q=cocoa&source=xinhua");
+    assert_eq!(status, 200, "{doc}");
+    assert!(hit_ids(&doc).is_empty());
+    assert_eq!(doc["summary"]["total_hits"], 0);
+    assert_eq!(doc["summary"]["unfiltered_hits"], 12);
     for (path, says) in [
         // The API names its parameters, not the command line's flags.
         (
