@@ -5,6 +5,7 @@
 //! locks the folder; `stats` gathers the facts `passim stats` shows.
 
 pub(crate) mod bounds;
+pub(crate) mod columns;
 pub(crate) mod schema;
 pub(crate) mod stats;
 pub(crate) mod store;

@@ -11,11 +11,12 @@
 //! other in the ranking and the first pool nearly always suffices.
 
 use rustc_hash::FxHashMap;
-use tantivy::columnar::Column;
+use std::sync::Arc;
+
 use tantivy::{DocAddress, Searcher};
 
 use crate::error::Result;
-use crate::index::schema::BODY_HASH;
+use crate::index::{self, columns::SegmentColumns};
 
 /// Articles ranked for a page of `limit` distinct ones: half as many again
 /// and five more, room for a few copies at no cost worth measuring (the
@@ -38,7 +39,7 @@ pub(super) fn collapse(
     ranked: &[(f32, DocAddress)],
     limit: usize,
 ) -> Result<Vec<Group>> {
-    let mut columns: FxHashMap<u32, Option<Column<u64>>> = FxHashMap::default();
+    let mut columns: FxHashMap<u32, Arc<SegmentColumns>> = FxHashMap::default();
     let mut first_of: FxHashMap<u64, usize> = FxHashMap::default();
     let mut groups: Vec<Group> = Vec::with_capacity(limit.min(ranked.len()));
     for &(score, address) in ranked {
@@ -46,13 +47,12 @@ pub(super) fn collapse(
             Some(column) => column,
             None => {
                 let reader = searcher.segment_reader(address.segment_ord);
-                // An index without the field cannot be open (its schema
-                // differs), but a missing column is no reason to fail a search.
-                let column = reader.fast_fields().u64(BODY_HASH).ok();
+                let column = index::columns::of(reader)?;
                 columns.entry(address.segment_ord).or_insert(column)
             }
         };
         let hash = column
+            .body_hashes
             .as_ref()
             .and_then(|c| c.first(address.doc_id))
             .unwrap_or(0);

@@ -20,7 +20,9 @@
 //! word interner (per thread, `search::feedback`), and the block bounds
 //! engines have read, whose per-word document frequencies the query
 //! compiler uses (one process-wide list keyed by segment id,
-//! `index::bounds`). They are global rather than fields of `Engine`
+//! `index::bounds`), and each segment's id, id-key and body-hash columns
+//! (one process-wide list keyed by segment id, pruned to the searcher's
+//! segments at each search, `index::columns`). They are global rather than fields of `Engine`
 //! because tantivy builds scorers through `Query`/`Weight` trait objects
 //! that cannot carry an engine reference, and the query compiler runs
 //! without one; each is bounded. The bounds used for pruning are the
@@ -232,6 +234,7 @@ impl Engine {
     ) -> Result<SearchResults> {
         let started = Instant::now();
         self.bounds.load(searcher);
+        crate::index::columns::retain(searcher);
         let mut compiled = query::compile(text, opts.syntax, searcher, &self.fields, &opts.rank)?;
         let mut filter = opts.filter.clone();
         filter.and(std::mem::take(&mut compiled.filter));

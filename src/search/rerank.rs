@@ -161,7 +161,6 @@ pub(super) fn distinct(
     ranked: &[(f32, DocAddress)],
     want: usize,
 ) -> Vec<(f32, DocAddress)> {
-    use crate::index::schema::BODY_HASH;
     let mut seen: FxHashMap<u64, ()> = FxHashMap::default();
     let mut out = Vec::with_capacity(want);
     for &(score, address) in ranked {
@@ -169,11 +168,9 @@ pub(super) fn distinct(
             break;
         }
         let reader = searcher.segment_reader(address.segment_ord);
-        let hash = reader
-            .fast_fields()
-            .u64(BODY_HASH)
+        let hash = crate::index::columns::of(reader)
             .ok()
-            .and_then(|c| c.first(address.doc_id))
+            .and_then(|c| c.body_hashes.as_ref()?.first(address.doc_id))
             .unwrap_or(0);
         if hash != 0 && seen.insert(hash, ()).is_some() {
             continue;

@@ -48,7 +48,7 @@ use super::SearchResults;
 use crate::analysis;
 use crate::error::Result;
 use crate::index::bounds::{self, NO_DOC};
-use crate::index::schema::{id_bytes, id_ordinal, Fields, StoredArticle, ID};
+use crate::index::schema::{id_bytes, id_ordinal, Fields, StoredArticle};
 use crate::query::Syntax;
 
 /// A word the index has is suggested against only when a close word is in
@@ -318,7 +318,8 @@ fn surface_form(
         let Some(info) = inverted.get_term_info(&key)? else {
             continue;
         };
-        let ids = segment.fast_fields().str(ID)?;
+        let columns = crate::index::columns::of(segment)?;
+        let ids = &columns.ids;
         let mut lowest: BinaryHeap<(u64, DocId)> = BinaryHeap::new();
         let mut offer = |doc: DocId| {
             let entry = (id_ordinal(ids.as_ref(), doc), doc);

@@ -16,7 +16,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::schema::{id_bytes, id_ordinal, ID, ID_KEY};
+use crate::index::columns;
+use crate::index::schema::{id_bytes, id_ordinal};
 
 /// Collects the best `limit` matches, best first (ties: article id).
 pub(super) struct TopByScore {
@@ -126,11 +127,12 @@ impl Collector for TopByScore {
         reader: &SegmentReader,
     ) -> tantivy::Result<TopSegment> {
         let limit = self.limit.max(1);
+        let columns = columns::of(reader)?;
         Ok(TopSegment {
             segment,
             limit,
-            ids: reader.fast_fields().str(ID)?,
-            keys: reader.fast_fields().u64(ID_KEY).ok(),
+            ids: columns.ids.clone(),
+            keys: columns.id_keys.clone(),
             buffer: Vec::with_capacity(2 * limit),
             threshold: None,
         })
