@@ -16,10 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::{Postings, SegmentPostings, TermInfo};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TantivyError, Term, TERMINATED};
+use tantivy::{
+    DocId, DocSet, InvertedIndexReader, Score, SegmentReader, TantivyError, Term, TERMINATED,
+};
 
 use crate::index::bounds::SegmentBounds;
 
@@ -103,9 +105,62 @@ impl Query for Bm25FTermQuery {
 }
 
 fn postings(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<SegmentPostings>> {
-    Ok(reader
-        .inverted_index(term.field())?
-        .read_postings(term, IndexRecordOption::WithFreqs)?)
+    let inverted = reader.inverted_index(term.field())?;
+    Ok(match term_info(reader, &inverted, term)? {
+        Some(info) => {
+            Some(inverted.read_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?)
+        }
+        None => None,
+    })
+}
+
+/// Where a word's postings lie in a segment, from a per-thread memo: a
+/// batch or a server looks up the same words (feedback's most of all) in
+/// the same segments again and again, and a dictionary lookup costs about
+/// ten times a memo hit. A segment never changes, so an entry never goes
+/// stale; the memo is keyed by a hash of segment and term and checked
+/// against both, and starts over when full.
+fn term_info(
+    reader: &SegmentReader,
+    inverted: &InvertedIndexReader,
+    term: &Term,
+) -> tantivy::Result<Option<TermInfo>> {
+    use std::hash::{Hash, Hasher};
+    let segment = reader.segment_id();
+    let field = term.field();
+    let bytes = term.serialized_value_bytes();
+    let mut hasher = rustc_hash::FxHasher::default();
+    segment.hash(&mut hasher);
+    field.hash(&mut hasher);
+    bytes.hash(&mut hasher);
+    let key = hasher.finish();
+    let known = TERM_INFOS.with(|memo| {
+        memo.borrow()
+            .get(&key)
+            .filter(|(s, f, b, _)| *s == segment && *f == field && **b == *bytes)
+            .map(|(_, _, _, info)| info.clone())
+    });
+    if let Some(info) = known {
+        return Ok(info);
+    }
+    let info = inverted.get_term_info(term)?;
+    TERM_INFOS.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= TERM_INFOS_KEPT {
+            memo.clear();
+        }
+        memo.insert(key, (segment, field, bytes.into(), info.clone()));
+    });
+    Ok(info)
+}
+
+/// Words whose postings' places [`term_info`] keeps per thread.
+const TERM_INFOS_KEPT: usize = 1 << 16;
+
+type TermInfoMemo = rustc_hash::FxHashMap<u64, (SegmentId, Field, Box<[u8]>, Option<TermInfo>)>;
+
+thread_local! {
+    static TERM_INFOS: std::cell::RefCell<TermInfoMemo> = std::cell::RefCell::default();
 }
 
 /// The two halves of BM25's length normalisation, per fieldnorm id: an
@@ -282,7 +337,7 @@ impl Bm25FTermQuery {
         let (body, key) = match self.use_body {
             true => {
                 let inverted = reader.inverted_index(self.body.field())?;
-                match inverted.get_term_info(&self.body)? {
+                match term_info(reader, &inverted, &self.body)? {
                     Some(info) => (
                         Some(
                             inverted
@@ -929,6 +984,29 @@ impl Bm25FOrQuery {
 mod tests {
     use super::*;
     use crate::index::schema;
+
+    /// The memo of where a word's postings lie answers per segment and
+    /// field: the same word in another index, or in the other field,
+    /// is looked up afresh.
+    #[test]
+    fn term_infos_are_memoised_per_segment_and_field() {
+        let (one, fields) = schema::in_memory(&[("pay", "pay rise"), ("", "pay cut")]);
+        let (two, _) = schema::in_memory(&[("", "strike"), ("", "pay"), ("", "pay"), ("", "pay")]);
+        let df = |searcher: &tantivy::Searcher, field: Field| {
+            let reader = searcher.segment_reader(0);
+            let inverted = reader.inverted_index(field).expect("inverted");
+            let term = Term::from_field_text(field, "pay");
+            term_info(reader, &inverted, &term)
+                .expect("term info")
+                .map(|info| info.doc_freq)
+        };
+        for _ in 0..2 {
+            assert_eq!(df(&one, fields.body), Some(2));
+            assert_eq!(df(&one, fields.title), Some(1));
+            assert_eq!(df(&two, fields.body), Some(3));
+            assert_eq!(df(&two, fields.title), None);
+        }
+    }
 
     /// Kept norms are the norms read per article, bit for bit, so the
     /// first search of a process ranks exactly as the later ones do.
