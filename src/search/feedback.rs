@@ -34,34 +34,36 @@ pub(super) fn expansion(
     let expansion = FEEDBACK_WORDS.with(|words| -> Result<Vec<(String, f32)>> {
         let mut words = words.borrow_mut();
         words.start();
-        let mut model: FxHashMap<u32, f32> = FxHashMap::default();
+        let words = &mut *words;
+        let mut model = std::mem::take(&mut words.model);
+        let mut counts = std::mem::take(&mut words.counts);
         for (score, address) in first {
             let stored: StoredArticle = searcher.doc(*address)?;
-            let mut counts: FxHashMap<u32, f32> = FxHashMap::default();
             let mut len = 0.0f32;
             let body = &stored.body[..floor_char_boundary(&stored.body, FEEDBACK_TEXT_BYTES)];
             for text in [stored.title.as_str(), body] {
                 analysis::for_each_word(text, |raw| {
                     len += 1.0;
                     if let Some(id) = words.id(raw) {
-                        *counts.entry(id).or_default() += 1.0;
+                        counts.add(id, 1.0);
                     }
                 });
             }
             fetched.push((*address, stored));
-            if len == 0.0 {
-                continue;
-            }
             let doc_weight = (score - top_score).exp();
-            for (id, c) in counts {
-                *model.entry(id).or_default() += doc_weight * c / len;
+            for (id, c) in counts.drain() {
+                if len > 0.0 {
+                    model.add(id, doc_weight * c / len);
+                }
             }
         }
+        words.counts = counts;
+        let mut top: Vec<(u32, f32)> = model.drain().collect();
+        words.model = model;
         let by_weight = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
                 .then_with(|| words.term(a.0).cmp(words.term(b.0)))
         };
-        let mut top: Vec<(u32, f32)> = model.into_iter().collect();
         if top.len() > fb.terms {
             top.select_nth_unstable_by(fb.terms, by_weight);
             top.truncate(fb.terms);
@@ -122,6 +124,46 @@ struct FeedbackWords {
     terms: Vec<String>,
     lower: String,
     stem: String,
+    /// One article's word counts, reused from article to article.
+    counts: Tally,
+    /// The relevance model being summed, reused from query to query.
+    model: Tally,
+}
+
+/// Sums per word number: a dense array and the numbers touched, so that
+/// counting an article's words is an index, not a hash lookup (the numbers
+/// are small: [`FeedbackWords`] hands them out from 0). Kept per thread and
+/// emptied by [`Tally::drain`], so its array is not zeroed per query.
+#[derive(Default)]
+struct Tally {
+    /// Per number: the sum, and whether the number is in `touched`.
+    sums: Vec<(f32, bool)>,
+    touched: Vec<u32>,
+}
+
+impl Tally {
+    fn add(&mut self, id: u32, x: f32) {
+        let i = id as usize;
+        if i >= self.sums.len() {
+            self.sums.resize(i + 1, (0.0, false));
+        }
+        let (sum, listed) = &mut self.sums[i];
+        if !*listed {
+            *listed = true;
+            self.touched.push(id);
+        }
+        *sum += x;
+    }
+
+    /// The numbers added to and their sums, in the order first added;
+    /// leaves the tally empty.
+    fn drain(&mut self) -> impl Iterator<Item = (u32, f32)> + '_ {
+        let sums = &mut self.sums;
+        self.touched.drain(..).map(move |id| {
+            let (sum, _) = std::mem::take(&mut sums[id as usize]);
+            (id, sum)
+        })
+    }
 }
 
 /// Words kept before the interner starts over (checked between queries).
@@ -165,5 +207,84 @@ impl FeedbackWords {
 
     fn term(&self, id: u32) -> &str {
         self.terms.get(id as usize).map_or("", String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::bounds::BoundsSet;
+    use crate::index::schema;
+    use crate::query::{Filter, Syntax};
+    use crate::search::{rank, SearchOptions};
+
+    #[test]
+    fn a_tally_sums_per_number_in_the_order_first_added_and_drains_empty() {
+        let mut tally = Tally::default();
+        tally.add(7, 1.0);
+        tally.add(2, 0.0);
+        tally.add(7, 2.5);
+        tally.add(2, 0.0);
+        tally.add(0, 1.0);
+        assert_eq!(
+            tally.drain().collect::<Vec<_>>(),
+            [(7, 3.5), (2, 0.0), (0, 1.0)]
+        );
+        assert_eq!(tally.drain().count(), 0);
+        tally.add(2, 4.0);
+        assert_eq!(tally.drain().collect::<Vec<_>>(), [(2, 4.0)]);
+    }
+
+    /// Words common to the best first-pass articles lift a weaker match
+    /// that shares them: "nurses" is in every article about pay, strike
+    /// and ballot, so of two articles that match only "ballot", the one
+    /// with "nurses" ranks first with feedback and second (id order) without.
+    #[test]
+    fn feedback_lifts_the_match_that_shares_the_best_articles_words() {
+        let mut texts: Vec<(String, String)> = (0..5)
+            .map(|_| (String::new(), "pay strike ballot nurses nurses".to_owned()))
+            .collect();
+        texts.push((String::new(), "ballot weather".to_owned()));
+        texts.push((String::new(), "ballot nurses".to_owned()));
+        let (searcher, fields) = schema::in_memory(&texts);
+        let order = |opts: &SearchOptions| {
+            let compiled = query::compile(
+                "pay strike ballot",
+                Syntax::Plain,
+                &searcher,
+                &fields,
+                &opts.rank,
+            )
+            .expect("compile");
+            let (top, total, _) = rank::rank(
+                &searcher,
+                &fields,
+                &compiled,
+                &Filter::default(),
+                &BoundsSet::none(),
+                opts,
+                10,
+                &mut Vec::new(),
+            )
+            .expect("rank");
+            assert_eq!(total, 7);
+            top.iter().map(|(_, a)| a.doc_id).collect::<Vec<_>>()
+        };
+        let with = SearchOptions::default();
+        assert!(applies(
+            &query::compile(
+                "pay strike ballot",
+                Syntax::Plain,
+                &searcher,
+                &fields,
+                &with.rank
+            )
+            .expect("compile"),
+            &with.rank
+        ));
+        assert_eq!(order(&with)[5..], [6, 5]);
+        let mut without = SearchOptions::default();
+        without.rank.feedback.docs = 0;
+        assert_eq!(order(&without)[5..], [5, 6]);
     }
 }
