@@ -13,7 +13,8 @@
 //! that they can live outside the engine without going stale: the stemmer's
 //! word → stem memo (per thread, `analysis`), the headline-or-body document
 //! frequency of a word (per thread, keyed by the searcher's segments and
-//! deletes, `query`), each segment's BM25F length norms from a process's
+//! deletes, `query`), where a word's postings lie in a segment (per thread,
+//! keyed by segment, field and word, `query::bm25f`), each segment's BM25F length norms from a process's
 //! second search on (one process-wide list keyed by segment id and BM25F
 //! constants, `query::bm25f`; the first search reads each scored article's
 //! field norms instead, so a one-shot search skips the pass), feedback's
