@@ -86,8 +86,10 @@ pub fn select(
     }
     let weight = |g: usize| weights.get(g).copied().unwrap_or(1.0).max(0.05);
     let found = distinct_groups(matches);
+    let ascii = body.is_ascii();
     let ctx = Scoring {
         body_len: body.len().max(1),
+        ascii,
         found_weight: found.iter().map(|&g| weight(g)).sum::<f32>().max(1e-6),
         found_groups: found.len().max(1),
         max_chars: opts.max_chars.max(1),
@@ -114,6 +116,7 @@ pub fn select(
             m,
             weights,
             opts.max_chars,
+            ascii,
         );
         let slot = all_units.len();
         for first in 0..units.len() {
@@ -130,9 +133,10 @@ pub fn select(
                     }
                     // The real gap between sentences (a line break and an
                     // indent count), not one space.
-                    chars += body[units[last - 1].range.end..units[last].range.start]
-                        .chars()
-                        .count();
+                    chars += text::char_len(
+                        ascii,
+                        &body[units[last - 1].range.end..units[last].range.start],
+                    );
                 }
                 chars += units[last].chars;
                 if chars > opts.max_chars {
@@ -217,9 +221,7 @@ pub fn select(
                 .any(|(j, &(slot, f, l))| j != i && slot == c.para_units && f <= b && a <= l)
         };
         let len = |a: usize, b: usize| {
-            body[units[a].range.start..units[b].range.end]
-                .chars()
-                .count()
+            text::char_len(ascii, &body[units[a].range.start..units[b].range.end])
         };
         loop {
             let mut grew = false;
@@ -279,6 +281,7 @@ fn units_of(
     offset: usize,
     weights: &[f32],
     max_chars: usize,
+    ascii: bool,
 ) -> Vec<Unit> {
     let mut units = Vec::new();
     let mut m = 0;
@@ -287,7 +290,7 @@ fn units_of(
             m += 1;
         }
         let m_end = m + matches[m..].partition_point(|x| x.span.start < sentence.end);
-        let chars = body[sentence.clone()].chars().count();
+        let chars = text::char_len(ascii, &body[sentence.clone()]);
         let mut unit = Unit {
             range: sentence.clone(),
             chars,
@@ -302,7 +305,7 @@ fn units_of(
             let lo = m + matches[m..m_end].partition_point(|x| x.span.start < kept.start);
             let hi = lo + matches[lo..m_end].partition_point(|x| x.span.end <= kept.end);
             unit = Unit {
-                chars: body[kept.clone()].chars().count(),
+                chars: text::char_len(ascii, &body[kept.clone()]),
                 trimmed_start: kept.start > sentence.start,
                 trimmed_end: kept.end < sentence.end,
                 range: kept,
@@ -494,6 +497,8 @@ impl Cues {
 /// What scoring needs to know of the article and the query, set once.
 struct Scoring<'a> {
     body_len: usize,
+    /// Whether the body is ASCII, where characters are bytes (see [`text::char_len`]).
+    ascii: bool,
     /// The weight of the distinct query words the article holds.
     found_weight: f32,
     found_groups: usize,
@@ -530,7 +535,7 @@ fn score(body: &str, units: &[Unit], matches: &[Match], span: Range<usize>, ctx:
     f[CLAIM] = any(|c| c.claim);
     f[QUOTE] = any(|c| c.quote);
     f[EARLY] = (1.0 - f[POSITION] * 5.0).max(0.0);
-    let len = body[span].chars().count() as f32;
+    let len = text::char_len(ctx.ascii, &body[span]) as f32;
     f[LENGTH] = len / ctx.max_chars as f32;
     f[ALL_WORDS] = groups.len() as f32 / ctx.found_groups as f32;
     let total: f32 = f.iter().zip(ctx.w).map(|(x, w)| x * w).sum();
