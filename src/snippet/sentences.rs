@@ -338,8 +338,8 @@ mod tests {
         // in bytes 13 and 14, and reflow the same as their ASCII spelling.
         let accented = "Zürich banks\nhave cut the\nrate to 2.5%\nfrom 3 naïve.\n";
         let plain = "Zurich banks\nhave cut the\nrate to 2.5%\nfrom 3 naive.\n";
-        assert_eq!(paragraphs(plain), [0..52]);
-        assert_eq!(paragraphs(accented), [0..54]);
+        assert_eq!(paragraphs(plain), vec![Range { start: 0, end: 52 }]);
+        assert_eq!(paragraphs(accented), vec![Range { start: 0, end: 54 }]);
     }
 
     #[test]
