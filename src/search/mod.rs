@@ -14,8 +14,9 @@
 //! word → stem memo (per thread, `analysis`), the headline-or-body document
 //! frequency of a word (per thread, keyed by the searcher's segments and
 //! deletes, `query`), where a word's postings lie in a segment (per thread,
-//! keyed by segment, field and word, `query::bm25f`), each segment's BM25F length norms from a process's
-//! second search on (one process-wide list keyed by segment id and BM25F
+//! keyed by segment, field and word, `query::bm25f`), each segment's BM25F
+//! length norms from a process's second search on (one process-wide list
+//! keyed by segment id and BM25F
 //! constants, `query::bm25f`; the first search reads each scored article's
 //! field norms instead, so a one-shot search skips the pass), feedback's
 //! word interner (per thread, `search::feedback`), and the block bounds
@@ -23,8 +24,8 @@
 //! compiler uses (one process-wide list keyed by segment id,
 //! `index::bounds`), and each segment's id, id-key and body-hash columns
 //! (one process-wide list keyed by segment id, pruned to the searcher's
-//! segments at each search, `index::columns`). They are global rather than fields of `Engine`
-//! because tantivy builds scorers through `Query`/`Weight` trait objects
+//! segments at each search, `index::columns`). They are global rather than
+//! fields of `Engine` because tantivy builds scorers through `Query`/`Weight` trait objects
 //! that cannot carry an engine reference, and the query compiler runs
 //! without one; each is bounded. The bounds used for pruning are the
 //! engine's own (`Engine::bounds`), passed to ranking.
