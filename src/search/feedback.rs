@@ -51,14 +51,15 @@ pub(super) fn expansion(
             }
             fetched.push((*address, stored));
             let doc_weight = (score - top_score).exp();
-            for (id, c) in counts.drain() {
+            counts.drain(|id, c| {
                 if len > 0.0 {
                     model.add(id, doc_weight * c / len);
                 }
-            }
+            });
         }
         words.counts = counts;
-        let mut top: Vec<(u32, f32)> = model.drain().collect();
+        let mut top: Vec<(u32, f32)> = Vec::new();
+        model.drain(|id, p| top.push((id, p)));
         words.model = model;
         let by_weight = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
@@ -155,14 +156,13 @@ impl Tally {
         *sum += x;
     }
 
-    /// The numbers added to and their sums, in the order first added;
-    /// leaves the tally empty.
-    fn drain(&mut self) -> impl Iterator<Item = (u32, f32)> + '_ {
-        let sums = &mut self.sums;
-        self.touched.drain(..).map(move |id| {
-            let (sum, _) = std::mem::take(&mut sums[id as usize]);
-            (id, sum)
-        })
+    /// Hands `each` the numbers added to and their sums, in the order
+    /// first added, and leaves the tally empty.
+    fn drain(&mut self, mut each: impl FnMut(u32, f32)) {
+        for id in self.touched.drain(..) {
+            let (sum, _) = std::mem::take(&mut self.sums[id as usize]);
+            each(id, sum);
+        }
     }
 }
 
@@ -226,13 +226,15 @@ mod tests {
         tally.add(7, 2.5);
         tally.add(2, 0.0);
         tally.add(0, 1.0);
-        assert_eq!(
-            tally.drain().collect::<Vec<_>>(),
-            [(7, 3.5), (2, 0.0), (0, 1.0)]
-        );
-        assert_eq!(tally.drain().count(), 0);
+        let drained = |tally: &mut Tally| {
+            let mut out = Vec::new();
+            tally.drain(|id, sum| out.push((id, sum)));
+            out
+        };
+        assert_eq!(drained(&mut tally), [(7, 3.5), (2, 0.0), (0, 1.0)]);
+        assert!(drained(&mut tally).is_empty());
         tally.add(2, 4.0);
-        assert_eq!(tally.drain().collect::<Vec<_>>(), [(2, 4.0)]);
+        assert_eq!(drained(&mut tally), [(2, 4.0)]);
     }
 
     /// Words common to the best first-pass articles lift a weaker match
