@@ -80,13 +80,13 @@ pub fn select(
     if opts.count == 0 || body.trim().is_empty() {
         return Vec::new();
     }
-    let paragraphs = text::paragraphs(body);
+    let ascii = body.is_ascii();
+    let paragraphs = text::paragraphs_of(body, ascii);
     if matches.is_empty() {
         return opening(body, &paragraphs, opts).into_iter().collect();
     }
     let weight = |g: usize| weights.get(g).copied().unwrap_or(1.0).max(0.05);
     let found = distinct_groups(matches);
-    let ascii = body.is_ascii();
     let ctx = Scoring {
         body_len: body.len().max(1),
         ascii,

@@ -17,7 +17,12 @@ use std::ops::Range;
 ///   lines are wrapped by hand), and in a body without any it is one
 ///   paragraph per line, which is how news feeds usually lay out articles.
 pub fn paragraphs(body: &str) -> Vec<Range<usize>> {
-    let lines = lines(body);
+    paragraphs_of(body, body.is_ascii())
+}
+
+/// [`paragraphs`] for a caller that already knows whether `body` is ASCII.
+pub fn paragraphs_of(body: &str, ascii: bool) -> Vec<Range<usize>> {
+    let lines = lines(body, ascii);
     let has_blank_line = lines.iter().any(|l| l.range.is_empty());
     let mut out = Vec::new();
     for block in lines.split(|l| l.range.is_empty()) {
@@ -51,10 +56,9 @@ struct Line {
 }
 
 /// The lines of `body` in one pass (a final newline does not start a line).
-fn lines(body: &str) -> Vec<Line> {
+fn lines(body: &str, ascii: bool) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0;
-    let ascii = body.is_ascii();
     let chars = |text: &str| char_len(ascii, text);
     for end in memchr::memchr_iter(b'\n', body.as_bytes()).chain([body.len()]) {
         if start == body.len() && start != 0 {
