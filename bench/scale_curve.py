@@ -25,10 +25,10 @@ SHARED = os.environ.get("SHARED") or os.path.join(HERE, "..", "..", "shared")
 MEMORY = os.environ.get("MEMORY", "256")
 
 
-def sample(proc, peaks):
-    """Polls /proc/PID/status until `proc` exits; keeps the peak of each RSS part (kB)."""
+def sample(proc, peaks, done):
+    """Polls /proc/PID/status every 20 ms until `done` is set; keeps the peak of each RSS part (kB)."""
     path = "/proc/%d/status" % proc.pid
-    while proc.poll() is None:
+    while not done.is_set():
         try:
             with open(path) as f:
                 for line in f:
@@ -37,7 +37,7 @@ def sample(proc, peaks):
                         peaks[key] = max(peaks.get(key, 0), int(value.split()[0]))
         except (OSError, ValueError):
             pass
-        time.sleep(0.02)
+        done.wait(0.02)
 
 
 def run(cmd, **kw):
@@ -45,11 +45,14 @@ def run(cmd, **kw):
     peaks = {}
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
-    t = threading.Thread(target=sample, args=(proc, peaks))
+    done = threading.Event()
+    t = threading.Thread(target=sample, args=(proc, peaks, done))
     t.start()
     out, err = proc.communicate()
-    t.join()
+    # The wall ends with the process, not with the sampler's 20 ms sleep.
     wall = time.perf_counter() - t0
+    done.set()
+    t.join()
     if proc.returncode not in (0, 1):
         sys.exit("%s: exit %d: %s" % (cmd, proc.returncode, err.decode()[-500:]))
     return wall, out, peaks
