@@ -8,11 +8,16 @@
 //! A segment never changes once written, so its columns are opened once
 //! per process and shared ([`of`]); [`retain`] drops those of segments a
 //! searcher no longer has, so that a merged-away segment's file is not
-//! kept mapped by this cache.
+//! kept mapped by this cache. The ids are read by every search; the id keys
+//! (ties across segments) and body hashes (copies of the hits) by fewer, so
+//! each of those is opened the first time it is asked for: a one-shot search
+//! of a large index does not pay for the columns of segments it never reads
+//! them from.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::index::SegmentId;
 use tantivy::{Searcher, SegmentReader};
 
@@ -20,14 +25,32 @@ use super::schema::{BODY_HASH, ID, ID_KEY};
 
 /// One segment's columns. A column the segment lacks (no article has the
 /// field) is `None`, which readers take as "no value".
-#[derive(Clone)]
 pub struct SegmentColumns {
     /// Article ids (ordinals follow the ids' byte order).
     pub ids: Option<StrColumn>,
+    fast: FastFieldReaders,
+    id_keys: OnceLock<Option<Column<u64>>>,
+    body_hashes: OnceLock<Option<Column<u64>>>,
+}
+
+impl SegmentColumns {
     /// Each id's first eight bytes, big-endian, as a number.
-    pub id_keys: Option<Column<u64>>,
+    pub fn id_keys(&self) -> Option<&Column<u64>> {
+        self.id_keys.get_or_init(|| self.u64(ID_KEY)).as_ref()
+    }
+
     /// Each body's hash (0: too short to compare).
-    pub body_hashes: Option<Column<u64>>,
+    pub fn body_hashes(&self) -> Option<&Column<u64>> {
+        self.body_hashes
+            .get_or_init(|| self.u64(BODY_HASH))
+            .as_ref()
+    }
+
+    /// An index without these fields cannot be open (its schema differs),
+    /// but a missing or unreadable column is no reason to fail a search.
+    fn u64(&self, name: &str) -> Option<Column<u64>> {
+        self.fast.u64(name).ok()
+    }
 }
 
 /// Segments whose columns are kept (oldest dropped first).
@@ -66,10 +89,9 @@ impl Opened {
         let fast = reader.fast_fields();
         let columns = Arc::new(SegmentColumns {
             ids: fast.str(ID)?,
-            // An index without these fields cannot be open (its schema
-            // differs), but a missing column is no reason to fail a search.
-            id_keys: fast.u64(ID_KEY).ok(),
-            body_hashes: fast.u64(BODY_HASH).ok(),
+            fast: fast.clone(),
+            id_keys: OnceLock::new(),
+            body_hashes: OnceLock::new(),
         });
         let mut opened = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(columns) = find(&opened) {
@@ -113,7 +135,9 @@ mod tests {
         let mut id = String::new();
         assert!(ids.ord_to_str(1, &mut id).expect("id"));
         assert_eq!(id, "1");
-        assert!(first.id_keys.is_some() && first.body_hashes.is_some());
+        assert!(first.id_keys.get().is_none() && first.body_hashes.get().is_none());
+        assert!(first.id_keys().is_some() && first.body_hashes().is_some());
+        assert!(first.id_keys.get().is_some() && first.body_hashes.get().is_some());
 
         // The same searcher keeps them; another (without this segment) drops them.
         opened.retain(&searcher);

@@ -52,8 +52,7 @@ pub(super) fn collapse(
             }
         };
         let hash = column
-            .body_hashes
-            .as_ref()
+            .body_hashes()
             .and_then(|c| c.first(address.doc_id))
             .unwrap_or(0);
         if hash != 0 {

@@ -170,7 +170,7 @@ pub(super) fn distinct(
         let reader = searcher.segment_reader(address.segment_ord);
         let hash = crate::index::columns::of(reader)
             .ok()
-            .and_then(|c| c.body_hashes.as_ref()?.first(address.doc_id))
+            .and_then(|c| c.body_hashes()?.first(address.doc_id))
             .unwrap_or(0);
         if hash != 0 && seen.insert(hash, ()).is_some() {
             continue;

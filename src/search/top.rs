@@ -12,11 +12,13 @@
 //! instructions of a batch search; reading the id of every cross-segment
 //! tie was 43% of a Reuters batch.)
 
+use std::sync::Arc;
+
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::index::columns;
+use crate::index::columns::{self, SegmentColumns};
 use crate::index::schema::{id_bytes, id_ordinal};
 
 /// Collects the best `limit` matches, best first (ties: article id).
@@ -28,18 +30,12 @@ pub(super) struct TopByScore {
 type Entry = (Score, u64, DocAddress);
 
 /// An entry and its segment's columns, while segments are merged.
-type Candidate<'a> = (Entry, &'a IdColumns);
-
-/// Where a segment's ids are read: the ids and their keys.
-pub(super) struct IdColumns {
-    ids: Option<StrColumn>,
-    keys: Option<Column<u64>>,
-}
+type Candidate<'a> = (Entry, &'a SegmentColumns);
 
 /// One segment's best matches and the columns to read their ids from.
 pub(super) struct SegmentTop {
     entries: Vec<Entry>,
-    columns: IdColumns,
+    columns: Arc<SegmentColumns>,
 }
 
 impl std::fmt::Debug for SegmentTop {
@@ -57,7 +53,7 @@ pub(super) struct TopSegment {
     segment: SegmentOrdinal,
     limit: usize,
     ids: Option<StrColumn>,
-    keys: Option<Column<u64>>,
+    columns: Arc<SegmentColumns>,
     buffer: Vec<Entry>,
     /// The worst entry kept at the last cut.
     threshold: Option<(Score, u64)>,
@@ -109,10 +105,7 @@ impl SegmentCollector for TopSegment {
         self.cut();
         SegmentTop {
             entries: self.buffer,
-            columns: IdColumns {
-                ids: self.ids,
-                keys: self.keys,
-            },
+            columns: self.columns,
         }
     }
 }
@@ -132,7 +125,7 @@ impl Collector for TopByScore {
             segment,
             limit,
             ids: columns.ids.clone(),
-            keys: columns.id_keys.clone(),
+            columns,
             buffer: Vec::with_capacity(2 * limit),
             threshold: None,
         })
@@ -145,7 +138,7 @@ impl Collector for TopByScore {
     fn merge_fruits(&self, fruits: Vec<SegmentTop>) -> tantivy::Result<Self::Fruit> {
         let mut all: Vec<Candidate> = fruits
             .iter()
-            .flat_map(|f| f.entries.iter().map(move |e| (*e, &f.columns)))
+            .flat_map(|f| f.entries.iter().map(move |e| (*e, &*f.columns)))
             .collect();
         all.sort_by(|a, b| {
             b.0 .0
@@ -180,7 +173,7 @@ fn order_by_id(run: &mut [Candidate]) {
     // the id's ordinal (the ids' order).
     let key = |c: &Candidate| {
         let (_, ord, address) = c.0;
-        let k = match (ord, c.1.keys.as_ref()) {
+        let k = match (ord, c.1.id_keys()) {
             (u64::MAX, _) => (1, 0),
             (_, Some(keys)) => (0, keys.first(address.doc_id).unwrap_or(0)),
             (_, None) => (0, 0),
